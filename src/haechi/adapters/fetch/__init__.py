@@ -1,0 +1,1 @@
+"""adapters/fetch layer of haechi."""

@@ -1,0 +1,37 @@
+"""Hashing adapters: the signal-type and content-type plugins that need hashing libraries.
+
+The domain defines what a signal type is (validation, distance, thresholds); this package adds the
+plugins that can compute their signal from bytes (PDQ via pdqhash, md5/sha256 via hashlib) and the
+safe image decoder they share. bootstrap builds the registry from `default_signal_types()` and
+`default_content_types()`.
+"""
+
+from __future__ import annotations
+
+from haechi.adapters.hashers.content_types import PhotoContent, VideoContent
+from haechi.adapters.hashers.decode import DecodeLimits
+from haechi.adapters.hashers.digests import Md5Signal, Sha256Signal
+from haechi.adapters.hashers.pdq import PdqSignal
+from haechi.domain.signals import ContentType, SignalType
+
+
+def default_signal_types() -> list[type[SignalType]]:
+    """The signal types enabled unless configuration says otherwise (a fresh list each call)."""
+    return [PdqSignal, Md5Signal, Sha256Signal]
+
+
+def default_content_types() -> list[type[ContentType]]:
+    """The content types enabled unless configuration says otherwise (a fresh list each call)."""
+    return [PhotoContent, VideoContent]
+
+
+__all__ = [
+    "DecodeLimits",
+    "Md5Signal",
+    "PdqSignal",
+    "PhotoContent",
+    "Sha256Signal",
+    "VideoContent",
+    "default_content_types",
+    "default_signal_types",
+]

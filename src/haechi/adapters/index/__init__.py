@@ -1,0 +1,1 @@
+"""adapters/index layer of haechi."""

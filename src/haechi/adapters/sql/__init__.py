@@ -1,0 +1,1 @@
+"""adapters/sql layer of haechi."""

@@ -1,0 +1,44 @@
+"""Unit of work over one SQLAlchemy session: the only place a transaction commits."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from haechi.adapters.sql.bank_store import SqlBankStore
+from haechi.domain.errors import Conflict
+
+
+class SqlUnitOfWork:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._session = self._factory()
+        self.banks = SqlBankStore(self._session)
+        return self
+
+    def __exit__(self, exc_type: object, *_rest: object) -> None:
+        session = self._session
+        assert session is not None
+        try:
+            if exc_type is None:
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    raise Conflict("the change conflicts with existing data") from None
+            else:
+                session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._factory)

@@ -1,0 +1,147 @@
+"""The one place that builds adapters and hands them to services (API server and CLI)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from haechi.adapters.fetch.http_fetcher import FetchPolicy, GuardedFetcher
+from haechi.adapters.hashers import default_content_types, default_signal_types
+from haechi.adapters.index.exact import ExactIndex
+from haechi.adapters.index.pdq_mih import PdqMihIndex
+from haechi.adapters.sql import migrate
+from haechi.adapters.sql.engine import make_engine, make_session_factory
+from haechi.adapters.sql.event_writer import BufferedEventWriter
+from haechi.adapters.sql.uow import SqlUnitOfWorkFactory
+from haechi.config import Settings
+from haechi.domain.signals import SignalRegistry
+from haechi.http.app import build_app
+from haechi.http.context import AppServices, WebConfig
+from haechi.jobs.index_refresh import start_refresher
+from haechi.services.bank_io import BankTransfer
+from haechi.services.banks import BankService
+from haechi.services.hashing import HashingService
+from haechi.services.lookup import LookupService
+from haechi.services.matching import Matcher
+from haechi.services.ports import SignalIndex
+
+log = logging.getLogger(__name__)
+
+
+def make_index(signal_type: str) -> SignalIndex:
+    if signal_type == "pdq":
+        return PdqMihIndex(signal_type="pdq", max_radius=31)
+    return ExactIndex(signal_type=signal_type)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    registry: SignalRegistry
+    uow: SqlUnitOfWorkFactory
+    events: BufferedEventWriter
+    matcher: Matcher
+    banks: BankService
+    transfer: BankTransfer
+    hashing: HashingService
+    lookup: LookupService
+
+    def web_services(self) -> AppServices:
+        s = self.settings
+        return AppServices(
+            registry=self.registry,
+            banks=self.banks,
+            transfer=self.transfer,
+            hashing=self.hashing,
+            lookup=self.lookup,
+            matcher=self.matcher,
+            web=WebConfig(
+                open_access=s.open_access,
+                token_digests=frozenset(
+                    hashlib.sha256(t.encode()).hexdigest() for t in s.api_tokens
+                ),
+                max_upload_bytes=s.max_upload_bytes,
+            ),
+        )
+
+    def close(self) -> None:
+        self.events.stop()
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Container:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    if migrate_db:
+        migrate.upgrade(engine)
+    uow = SqlUnitOfWorkFactory(make_session_factory(engine))
+    registry = SignalRegistry(default_signal_types(), default_content_types())
+    matcher = Matcher(registry=registry, index_factory=make_index, uow_factory=uow)
+    events = BufferedEventWriter(uow)
+    fetcher = GuardedFetcher(
+        FetchPolicy(
+            timeout_s=settings.fetch_timeout_s,
+            max_bytes=settings.fetch_max_bytes,
+            allow_private=settings.fetch_allow_private,
+            allowed_hosts=tuple(settings.fetch_allowed_hosts),
+        )
+    )
+    banks = BankService(uow_factory=uow, registry=registry, on_change=matcher.refresh)
+    hashing = HashingService(
+        registry=registry, fetcher=fetcher, max_upload_bytes=settings.max_upload_bytes
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        registry=registry,
+        uow=uow,
+        events=events,
+        matcher=matcher,
+        banks=banks,
+        transfer=BankTransfer(uow_factory=uow, banks=banks, on_change=matcher.refresh),
+        hashing=hashing,
+        lookup=LookupService(
+            registry=registry,
+            matcher=matcher,
+            hashing=hashing,
+            events=events,
+            uow_factory=uow,
+            record_events=settings.record_match_events,
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """ASGI factory (`uvicorn --factory haechi.bootstrap:create_app`)."""
+    container = build(settings)
+
+    @contextmanager
+    def lifespan() -> Iterator[None]:
+        container.matcher.load()
+        container.events.start()
+        stop = start_refresher(container.matcher, interval_s=container.settings.index_refresh_s)
+        try:
+            yield
+        finally:
+            stop.set()
+            container.close()
+
+    app = build_app(container.web_services(), lifespan=lifespan)
+    app.state.container = container
+    return app
+
+
+def local_hashing(settings: Settings) -> HashingService:
+    """Hashing alone, without a database: for `haechi hash --local` on an offline machine."""
+    fetcher = GuardedFetcher(FetchPolicy(allow_private=False))
+    registry = SignalRegistry(default_signal_types(), default_content_types())
+    return HashingService(
+        registry=registry, fetcher=fetcher, max_upload_bytes=settings.max_upload_bytes
+    )

@@ -1,0 +1,69 @@
+"""`haechi demo load`: a small demo bank of benign public photos (scikit-image's sample data).
+
+The demo never contains abusive material of any kind: it exists so a fresh instance has something
+to match against (e.g. upload the astronaut photo, or a resized copy, to /m/lookup).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import typer
+
+from haechi.cli.main import container
+from haechi.services.ports import NewContent
+
+app = typer.Typer(help="Demo data (benign images only).")
+DEMO_BANK = "DEMO_BENIGN"
+DEMO_IMAGES = (
+    "astronaut",
+    "camera",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "immunohistochemistry",
+    "horse",
+)
+
+
+def demo_images() -> dict[str, bytes]:
+    """PNG bytes of scikit-image's bundled public-domain sample photos."""
+    try:
+        import skimage.data
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise typer.BadParameter("demo data needs scikit-image: pip install 'haechi[demo]'") from e
+    out: dict[str, bytes] = {}
+    for name in DEMO_IMAGES:
+        loader = getattr(skimage.data, name, None)
+        if loader is None:
+            continue
+        buf = io.BytesIO()
+        Image.fromarray(loader()).save(buf, format="PNG")
+        out[name] = buf.getvalue()
+    return out
+
+
+@app.command("load")
+def load() -> None:
+    """Create the DEMO_BENIGN bank and fill it (idempotent)."""
+    with container() as c:
+        if DEMO_BANK not in {b.name for b in c.banks.list_banks()}:
+            c.banks.create_bank(DEMO_BANK, description="benign sample photos for trying haechi out")
+        if c.banks.page_content(DEMO_BANK, limit=1).total:
+            typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": 0, "note": "already loaded"}))
+            return
+        loaded = 0
+        for name, data in demo_images().items():
+            result = c.hashing.hash_bytes(data, content_type="photo")
+            item = NewContent(
+                signals=result.values(),
+                qualities={k: v.quality for k, v in result.hashes.items()},
+                note=f"skimage.data.{name}",
+                metadata={"content_id": name},
+                source="demo",
+            )
+            c.banks.add_content(DEMO_BANK, item)
+            loaded += 1
+        typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": loaded}))

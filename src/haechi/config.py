@@ -1,0 +1,51 @@
+"""Settings, read once from the environment (prefix HAECHI_) and handed to bootstrap.
+
+Settings refuse unsafe combinations outside development: a production instance must not run on the
+demo token, nor allow URL fetches to private networks.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAECHI_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/haechi.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Access: HMA clients send no credentials by default; haechi requires a bearer token for
+    # writes unless `open_access` is set (development convenience, refused in production).
+    open_access: bool = True
+    api_tokens: list[str] = Field(default_factory=list)
+
+    # Hashing / upload limits
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+
+    # URL fetching (SSRF guard)
+    fetch_timeout_s: float = 15.0
+    fetch_max_bytes: int = 50 * 1024 * 1024
+    fetch_allow_private: bool = False
+    fetch_allowed_hosts: list[str] = Field(default_factory=list)
+
+    # Matching
+    index_refresh_s: float = 0.25
+    record_match_events: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.open_access:
+                raise ValueError("open_access must be false in production")
+            if not self.api_tokens:
+                raise ValueError("production needs at least one api token (HAECHI_API_TOKENS)")
+            if self.fetch_allow_private:
+                raise ValueError("fetch_allow_private is refused in production")
+        return self

@@ -1,0 +1,1 @@
+"""http/api layer of haechi."""

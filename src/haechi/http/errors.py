@@ -1,0 +1,66 @@
+"""One place that maps haechi's error tree to HTTP status codes and JSON bodies.
+
+HMA routes answer `{"message": ...}` exactly as HMA does; haechi's own `/api/v1` routes add the
+error's type name under `error` so clients can branch on it.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from haechi.domain import errors as e
+
+STATUS: list[tuple[type[e.HaechiError], int]] = [
+    (e.UnsupportedMedia, 415),
+    (e.InvalidInput, 400),
+    (e.MediaTooLarge, 413),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.FetchFailed, 400),
+    (e.Unauthorized, 401),
+    (e.Forbidden, 403),
+    (e.NotReady, 503),
+]
+
+
+def status_for(error: e.HaechiError) -> int:
+    for cls, code in STATUS:
+        if isinstance(error, cls):
+            return code
+    return 500
+
+
+def body(request: Request, message: str, kind: str) -> dict[str, str]:
+    if request.url.path.startswith("/api/"):
+        return {"message": message, "error": kind}
+    return {"message": message}
+
+
+def install(app: FastAPI) -> None:
+    async def on_haechi(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, e.HaechiError)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
+        return JSONResponse(
+            body(request, exc.message, type(exc).__name__), status_for(exc), headers=headers
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body"))
+            parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
+        return JSONResponse(body(request, "; ".join(parts), "ValidationError"), 422)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return JSONResponse(
+            body(request, str(exc.detail), "HTTPError"), exc.status_code, headers=exc.headers
+        )
+
+    app.add_exception_handler(e.HaechiError, on_haechi)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

@@ -1,0 +1,1 @@
+"""http/hma layer of haechi."""

@@ -1,0 +1,207 @@
+"""The in-memory matcher: one exact index per signal type, kept current from the change feed.
+
+Every replica (API worker) holds its own Matcher. It builds from the database once, then replays the
+change feed (`refresh`), so an added, disabled or withdrawn item takes effect within one refresh
+interval (0.25 s by default), and immediately in the process that made the change. Matching policy
+(bank thresholds, enablement, HMA's coinflip) is applied here, after the index returns candidates
+within the largest threshold any bank uses.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from haechi.domain.banks import Bank, BankContent, coinflip_allows, disable_ts_allows
+from haechi.domain.signals import SignalRegistry
+from haechi.services.ports import IndexFactory, SignalIndex, UnitOfWorkFactory
+
+_PAGE = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    content_id: int
+    bank_name: str
+    distance: int
+
+
+@dataclass(slots=True)
+class _Entry:
+    bank_id: int
+    disable_until_ts: int
+    signal_types: tuple[str, ...]
+
+    def enabled_at(self, now: float) -> bool:
+        return disable_ts_allows(self.disable_until_ts, now)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStatus:
+    present: bool
+    built_to: int
+    size: int
+
+
+class Matcher:
+    def __init__(
+        self,
+        *,
+        registry: SignalRegistry,
+        index_factory: IndexFactory,
+        uow_factory: UnitOfWorkFactory,
+    ) -> None:
+        self._registry = registry
+        self._uow = uow_factory
+        self._indexes: dict[str, SignalIndex] = {
+            name: index_factory(name) for name in registry.signal_types
+        }
+        self._entries: dict[int, _Entry] = {}
+        self._banks: dict[int, Bank] = {}
+        self._bank_members: dict[int, set[int]] = defaultdict(set)
+        self._radius: dict[str, int] = {}
+        self._seq = 0
+        self._built_to = 0.0
+        self._last_refresh = 0.0
+        self._ready = False
+        self._lock = threading.Lock()
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def seconds_since_refresh(self) -> float:
+        return time.time() - self._last_refresh
+
+    def status(self) -> dict[str, IndexStatus]:
+        return {
+            name: IndexStatus(
+                present=self._ready,
+                built_to=int(self._built_to) if self._ready else -1,
+                size=len(idx),
+            )
+            for name, idx in self._indexes.items()
+        }
+
+    def load(self) -> None:
+        """Build every index from the database (start-up). Safe to call again."""
+        with self._lock:
+            with self._uow() as uow:
+                seq = uow.banks.latest_seq()
+                banks = uow.banks.list_banks()
+            self._banks = {b.id: b for b in banks}
+            after = 0
+            while True:
+                with self._uow() as uow:
+                    page = uow.banks.page_content(
+                        bank_id=None, after_id=after, limit=_PAGE, include_withdrawn=False
+                    )
+                for content in page:
+                    self._apply_content(content)
+                if len(page) < _PAGE:
+                    break
+                after = page[-1].id
+            self._seq = seq
+            self._recompute_radius()
+            self._built_to = self._last_refresh = time.time()
+            self._ready = True
+        self.refresh()
+
+    def refresh(self) -> int:
+        """Replay the change feed since the last refresh; returns how many changes applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                with self._uow() as uow:
+                    changes = uow.banks.changes_since(self._seq, _PAGE)
+                    bank_ids = {b for _, b, _ in changes if b is not None}
+                    content_ids = sorted({c for _, _, c in changes if c is not None})
+                    banks = {bid: uow.banks.get_bank_by_id(bid) for bid in bank_ids}
+                    contents = uow.banks.get_contents(content_ids)
+                self._apply_banks(banks)
+                found = {c.id for c in contents}
+                for cid in content_ids:
+                    if cid not in found:
+                        self._drop(cid)
+                for content in contents:
+                    self._apply_content(content)
+                if changes:
+                    self._seq = changes[-1][0]
+                    self._built_to = time.time()
+                    applied += len(changes)
+                if len(changes) < _PAGE:
+                    break
+            if applied:
+                self._recompute_radius()
+            self._last_refresh = time.time()
+        return applied
+
+    def _apply_banks(self, banks: dict[int, Bank | None]) -> None:
+        for bank_id, bank in banks.items():
+            if bank is None:
+                for cid in list(self._bank_members.pop(bank_id, ())):
+                    self._drop(cid)
+                self._banks.pop(bank_id, None)
+            else:
+                self._banks[bank_id] = bank
+
+    def _apply_content(self, content: BankContent) -> None:
+        self._drop(content.id)
+        if content.withdrawn:
+            return
+        usable = {k: v for k, v in content.signals.items() if k in self._indexes}
+        self._entries[content.id] = _Entry(content.bank_id, content.disable_until_ts, tuple(usable))
+        self._bank_members[content.bank_id].add(content.id)
+        for name, value in usable.items():
+            self._indexes[name].add([(value, content.id)])
+
+    def _drop(self, content_id: int) -> None:
+        entry = self._entries.pop(content_id, None)
+        if entry is None:
+            return
+        self._bank_members[entry.bank_id].discard(content_id)
+        for name in entry.signal_types:
+            self._indexes[name].remove([content_id])
+
+    def _recompute_radius(self) -> None:
+        radius: dict[str, int] = {}
+        for name, st in self._registry.signal_types.items():
+            limits = [b.threshold_for(name, st.default_threshold) for b in self._banks.values()]
+            radius[name] = min(max([st.default_threshold, *limits]), st.max_threshold)
+        self._radius = radius
+
+    # -- queries --------------------------------------------------------------------------------
+    def query(
+        self,
+        signal_type: str,
+        value: str,
+        *,
+        banks: set[str] | None = None,
+        enabled_only: bool = True,
+        coinflip: float = 0.0,
+        now: float | None = None,
+    ) -> list[Hit]:
+        """Matches for a canonical `value`, after bank thresholds and (optionally) enablement."""
+        index = self._indexes[signal_type]
+        default = self._registry.signal_type(signal_type).default_threshold
+        moment = time.time() if now is None else now
+        hits: list[Hit] = []
+        for content_id, distance in index.query(value, self._radius.get(signal_type, default)):
+            entry = self._entries.get(content_id)
+            bank = None if entry is None else self._banks.get(entry.bank_id)
+            if entry is None or bank is None:
+                continue
+            if banks is not None and bank.name not in banks:
+                continue
+            if distance > bank.threshold_for(signal_type, default):
+                continue
+            if enabled_only and not (
+                entry.enabled_at(moment) and coinflip_allows(bank.matching_enabled_ratio, coinflip)
+            ):
+                continue
+            hits.append(Hit(content_id, bank.name, distance))
+        hits.sort(key=lambda h: (h.distance, h.content_id))
+        return hits

@@ -1,0 +1,124 @@
+"""Narrow ports the services need. Adapters implement them; bootstrap wires them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from haechi.domain.banks import Bank, BankContent
+
+
+class SignalIndex(Protocol):
+    """An in-memory similarity index for one signal type, mapping hashes to content ids.
+
+    Implementations are exact: `query` returns every indexed entry within `max_distance`
+    (up to the radius the index was built for), never an approximation. Updates are incremental
+    and take effect for the next query.
+    """
+
+    signal_type: str
+
+    def add(self, entries: Iterable[tuple[str, int]]) -> None:
+        """Index (canonical hash, content id) pairs. Re-adding an id replaces its hash."""
+
+    def remove(self, content_ids: Iterable[int]) -> None:
+        """Stop returning these content ids."""
+
+    def query(self, value: str, max_distance: int) -> list[tuple[int, int]]:
+        """(content id, distance) of every entry within max_distance of `value`."""
+
+    def __len__(self) -> int: ...
+
+
+class IndexFactory(Protocol):
+    def __call__(self, signal_type: str) -> SignalIndex: ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+
+
+class UrlFetcher(Protocol):
+    """Fetches bytes from a URL with an SSRF guard and size/time limits."""
+
+    def fetch(self, url: str) -> FetchedMedia: ...
+
+
+class FetchedMedia(Protocol):
+    @property
+    def data(self) -> bytes: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewContent:
+    signals: dict[str, str]
+    qualities: dict[str, int | None] = field(default_factory=dict)
+    note: str | None = None
+    metadata: dict[str, Any] | None = None
+    original_media_uri: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchEvent:
+    at: float
+    requester: str | None
+    route: str
+    signal_type: str
+    query_value: str
+    content_id: int
+    bank_name: str
+    distance: int
+    transform: str | None = None
+
+
+class BankStore(Protocol):
+    """Persistence of banks and their content. Never commits: the unit of work does."""
+
+    def list_banks(self) -> list[Bank]: ...
+    def get_bank(self, name: str) -> Bank | None: ...
+    def get_bank_by_id(self, bank_id: int) -> Bank | None: ...
+    def create_bank(self, bank: Bank) -> Bank: ...
+    def update_bank(self, bank: Bank) -> None: ...
+    def delete_bank(self, bank_id: int) -> None: ...
+    def add_content(self, bank: Bank, item: NewContent) -> BankContent: ...
+    def get_contents(self, ids: Sequence[int]) -> list[BankContent]: ...
+    def update_content(self, content: BankContent) -> None: ...
+    def delete_content(self, content_id: int) -> int: ...
+    def page_content(
+        self, *, bank_id: int | None, after_id: int, limit: int, include_withdrawn: bool
+    ) -> list[BankContent]: ...
+    def count_content(self, bank_id: int) -> int: ...
+    def existing_signals(self, bank_id: int) -> set[tuple[str, str]]: ...
+    def count_signals(self) -> dict[str, int]: ...
+    def latest_seq(self) -> int: ...
+    def changes_since(self, seq: int, limit: int) -> list[tuple[int, int | None, int | None]]: ...
+    def add_match_events(self, events: Sequence[MatchEvent]) -> None: ...
+    def recent_match_events(self, *, limit: int, bank: str | None) -> list[MatchEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """A transaction: commits on clean exit, rolls back on error."""
+
+    banks: BankStore
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class MatchEventSink(Protocol):
+    """Where match events go; implementations may buffer and write in batches."""
+
+    def record(self, events: Sequence[MatchEvent]) -> None: ...
+
+    def flush(self) -> None:
+        """Write whatever is buffered before returning."""

@@ -1,0 +1,1 @@
+"""haechi test suite."""

@@ -1,0 +1,1 @@
+"""Contract suites every plugin of a kind must pass."""

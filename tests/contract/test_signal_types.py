@@ -1,0 +1,40 @@
+"""Every signal type haechi ships passes the shared signal-type contract."""
+
+from __future__ import annotations
+
+from haechi.adapters.hashers import Md5Signal, PdqSignal, Sha256Signal
+from tests.contract.signal_type_contract import SignalTypeContract
+
+
+class TestPdqSignal(SignalTypeContract):
+    signal_type = PdqSignal
+    examples = (
+        "2d6b1af3a956c529e79ca3d2526fa834d4196c81cedd04de0a26b855fc99b724",
+        "dc9c9d3b746978f888f40ce6e5c3f70f7266623e8d989cb99f21f2010841e1c7",
+        "0" * 64,
+        "f" * 64,
+    )
+
+    def test_distance_is_hamming(self) -> None:
+        assert PdqSignal.distance("0" * 64, "f" * 64) == 256
+        assert PdqSignal.distance("0" * 64, "0" * 63 + "7") == 3
+
+
+class TestMd5Signal(SignalTypeContract):
+    signal_type = Md5Signal
+    examples = ("97066e0a8baf4cd0be9859f9825aa3a2", "f8b13d2cdd5ba56cf4ba2321bb7222f0")
+
+    def test_hash_is_hashlib_md5(self) -> None:
+        assert Md5Signal.hash_bytes(b"").value == "d41d8cd98f00b204e9800998ecf8427e"
+
+
+class TestSha256Signal(SignalTypeContract):
+    signal_type = Sha256Signal
+    examples = (
+        "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5",
+        "b0793d2adda0fa6ae899c03989482bff9a42d3d5690fc7e3648f2795d730c23a",
+    )
+
+    def test_hash_is_hashlib_sha256(self) -> None:
+        expected = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        assert Sha256Signal.hash_bytes(b"").value == expected

@@ -1,0 +1,1 @@
+"""HMA's own API expectations, re-stated as black-box tests against haechi over real HTTP."""
