@@ -16,8 +16,11 @@ def python_files() -> list[Path]:
 
 
 def test_modules_stay_under_300_lines() -> None:
-    long = {p.relative_to(ROOT).as_posix(): n for p in python_files()
-            if (n := len(p.read_text().splitlines())) > 300}
+    long = {
+        p.relative_to(ROOT).as_posix(): n
+        for p in python_files()
+        if (n := len(p.read_text().splitlines())) > 300
+    }
     assert long == {}
 
 
@@ -33,15 +36,17 @@ def test_functions_stay_under_40_lines() -> None:
 
 
 def test_every_module_says_why_it_exists() -> None:
-    missing = [p.relative_to(ROOT).as_posix() for p in python_files()
-               if ast.get_docstring(ast.parse(p.read_text())) is None]
+    missing = [
+        p.relative_to(ROOT).as_posix()
+        for p in python_files()
+        if ast.get_docstring(ast.parse(p.read_text())) is None
+    ]
     assert missing == []
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     undocumented = [
-        name for name in Settings.model_fields
-        if f"HAECHI_{name.upper()}" not in readme
+        name for name in Settings.model_fields if f"HAECHI_{name.upper()}" not in readme
     ]
     assert undocumented == []

@@ -12,7 +12,12 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from haechi.adapters.fetch.http_fetcher import FetchPolicy, GuardedFetcher
-from haechi.adapters.hashers import default_content_types, default_signal_types
+from haechi.adapters.hashers import (
+    DecodeLimits,
+    PdqSignal,
+    default_content_types,
+    default_signal_types,
+)
 from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.pdq_mih import PdqMihIndex
 from haechi.adapters.sql import migrate
@@ -36,8 +41,13 @@ log = logging.getLogger(__name__)
 
 def make_index(signal_type: str) -> SignalIndex:
     if signal_type == "pdq":
-        return PdqMihIndex(signal_type="pdq", max_radius=31)
+        return PdqMihIndex(signal_type="pdq", max_radius=PdqSignal.max_threshold)
     return ExactIndex(signal_type=signal_type)
+
+
+def _registry(settings: Settings) -> SignalRegistry:
+    limits = DecodeLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    return SignalRegistry(default_signal_types(limits), default_content_types())
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Container:
                     hashlib.sha256(t.encode()).hexdigest() for t in s.api_tokens
                 ),
                 max_upload_bytes=s.max_upload_bytes,
+                index_stale_after_s=s.index_stale_after_s,
             ),
         )
 
@@ -82,7 +93,7 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
     if migrate_db:
         migrate.upgrade(engine)
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    registry = SignalRegistry(default_signal_types(), default_content_types())
+    registry = _registry(settings)
     matcher = Matcher(registry=registry, index_factory=make_index, uow_factory=uow)
     events = BufferedEventWriter(uow)
     fetcher = GuardedFetcher(
@@ -141,7 +152,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def local_hashing(settings: Settings) -> HashingService:
     """Hashing alone, without a database: for `haechi hash --local` on an offline machine."""
     fetcher = GuardedFetcher(FetchPolicy(allow_private=False))
-    registry = SignalRegistry(default_signal_types(), default_content_types())
+    registry = _registry(settings)
     return HashingService(
         registry=registry, fetcher=fetcher, max_upload_bytes=settings.max_upload_bytes
     )
+
+
+def migrate_database(container: Container, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or downgrade) the container's database to `revision`."""
+    if down:
+        migrate.downgrade(container.engine, revision)
+    else:
+        migrate.upgrade(container.engine, revision)

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
 
     # Matching
     index_refresh_s: float = 0.25
+    index_stale_after_s: float = 65.0
     record_match_events: bool = True
 
     @model_validator(mode="after")

@@ -7,10 +7,12 @@ with `fetch_allow_private=True` so its SSRF guard lets it reach that loopback ad
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import http.server
 import random
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,13 @@ def error_message(response: httpx.Response) -> str:
     assert set(body) == {"message"}, body
     assert isinstance(body["message"], str)
     return str(body["message"])
+
+
+def collect_leaks() -> None:
+    """Give the server a moment to finish, then collect garbage, so that an upload it left open
+    (an unclosed temporary file) fails the test that caused it instead of a later, random one."""
+    time.sleep(0.1)
+    gc.collect()
 
 
 def create_bank(api: httpx.Client, name: str) -> None:

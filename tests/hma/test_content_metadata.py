@@ -9,6 +9,7 @@ import httpx
 from tests.hma.conftest import (
     MediaServer,
     add_url_content,
+    collect_leaks,
     create_bank,
     error_message,
     random_pdq,
@@ -97,6 +98,7 @@ def test_upload_with_metadata_and_note_form_fields(api: httpx.Client, media: Med
     )
     assert broken.status_code == 400
     assert error_message(broken) == "metadata form field must be valid JSON"
+    collect_leaks()
 
 
 # -- notes ----------------------------------------------------------------------------------------

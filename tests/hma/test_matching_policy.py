@@ -46,7 +46,7 @@ def _seed(*, at_most: float | None = None, above: float | None = None) -> str:
 
 
 # -- enablement -----------------------------------------------------------------------------------
-def test_disabled_bank_only_matches_raw(api: httpx.Client, media: MediaServer) -> None:
+def test_disabled_bank_only_matches_raw(api: httpx.Client) -> None:
     create_bank(api, "QUIET")
     content_id = add_signals(api, "QUIET", {"pdq": PDQ})
     assert _lookup(api) == {"QUIET": [{"bank_content_id": content_id, "distance": "0"}]}
@@ -56,21 +56,11 @@ def test_disabled_bank_only_matches_raw(api: httpx.Client, media: MediaServer) -
     # raw_lookup does not check enablement
     assert _raw_ids(api) == [content_id]
 
-    # an upload lookup may bypass the coinflip, which reaches disabled banks too
-    add_image_to_bank(api, media, "QUIET", "image1.jpg", expected_id=content_id + 1)
-    image = {"photo": ("image1.jpg", media.data("image1.jpg"), "image/jpeg")}
-    plain = api.post("/m/lookup", files=image)
-    assert plain.status_code == 200, plain.text
-    assert plain.json()["pdq"] == {}
-    bypass = api.post("/m/lookup", params={"bypass_coinflip": "true"}, files=image)
-    assert bypass.status_code == 200, bypass.text
-    assert list(bypass.json()["pdq"]) == ["QUIET"]
-
     assert api.put("/c/bank/QUIET", json={"enabled": True}).status_code == 200
     assert list(_lookup(api)) == ["QUIET"]
 
 
-def test_partial_bank_follows_seeded_coinflip(api: httpx.Client) -> None:
+def test_partial_bank_follows_seeded_coinflip(api: httpx.Client, media: MediaServer) -> None:
     create_bank(api, "HALF")
     add_signals(api, "HALF", {"pdq": PDQ})
     assert api.put("/c/bank/HALF", json={"enabled_ratio": 0.5}).status_code == 200
@@ -79,6 +69,21 @@ def test_partial_bank_follows_seeded_coinflip(api: httpx.Client) -> None:
     for _ in range(3):  # the same seed always decides the same way
         assert list(_lookup(api, seed=lucky)) == ["HALF"]
         assert _lookup(api, seed=unlucky) == {}
+
+    # an upload lookup may skip the coinflip altogether
+    add_image_to_bank(api, media, "HALF", "image1.jpg", expected_id=2)
+    image = {"photo": ("image1.jpg", media.data("image1.jpg"), "image/jpeg")}
+    unlucky_upload = api.post("/m/lookup", params={"seed": unlucky}, files=image)
+    assert unlucky_upload.status_code == 200, unlucky_upload.text
+    assert unlucky_upload.json()["pdq"] == {}
+    bypass = api.post("/m/lookup", params={"seed": unlucky, "bypass_coinflip": "true"}, files=image)
+    assert bypass.status_code == 200, bypass.text
+    assert list(bypass.json()["pdq"]) == ["HALF"]
+
+    # HMA's bypass also reaches banks switched off entirely; haechi deliberately does not
+    assert api.put("/c/bank/HALF", json={"enabled": False}).status_code == 200
+    off = api.post("/m/lookup", params={"bypass_coinflip": "true"}, files=image)
+    assert off.json() == {"pdq": {}, "md5": {}, "sha256": {}}
 
 
 def test_disabled_content_only_matches_raw(api: httpx.Client) -> None:

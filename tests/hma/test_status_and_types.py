@@ -20,6 +20,7 @@ from tests.hma.conftest import (
     SIGNAL_TYPES,
     VIDEO_SIGNALS,
     MediaServer,
+    collect_leaks,
     error_message,
     photo_signals,
 )
@@ -205,3 +206,4 @@ def test_hash_upload_bad_requests(api: httpx.Client, media: MediaServer) -> None
     unknown_field = api.post("/h/hash", files={"banana": ("a.jpg", data)})
     assert unknown_field.status_code == 400
     assert "content_type" in error_message(unknown_field)
+    collect_leaks()

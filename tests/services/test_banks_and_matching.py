@@ -38,7 +38,7 @@ def test_bank_lifecycle(container: Container) -> None:
         banks.create_bank("lower_case")
     with pytest.raises(InvalidInput):
         banks.create_bank("OK_NAME", thresholds={"pdq": 99})
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput):
         banks.create_bank("OK_NAME", thresholds={"nope": 1})
     renamed = banks.update_bank("NATIONAL_BANK", BankChanges(name="KCSC_BANK"))
     assert renamed.name == "KCSC_BANK"

@@ -88,14 +88,14 @@ def serve(
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations."""
     with container(migrate_db=False) as c:
-        bootstrap.migrate.upgrade(c.engine, revision)
+        bootstrap.migrate_database(c, revision)
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' for an empty database)."""
     with container(migrate_db=False) as c:
-        bootstrap.migrate.downgrade(c.engine, revision)
+        bootstrap.migrate_database(c, revision, down=True)
 
 
 def _read(path: Path, limit: int) -> bytes:

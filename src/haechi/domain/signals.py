@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
-from haechi.domain.errors import InvalidSignal, NotFound
+from haechi.domain.errors import InvalidInput, InvalidSignal
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +121,13 @@ class SignalRegistry:
         try:
             return self._signals[name]
         except KeyError:
-            raise NotFound(f"No such SignalType '{name}'") from None
+            raise InvalidInput(f"No such SignalType '{name}'") from None
 
     def content_type(self, name: str) -> type[ContentType]:
         try:
             return self._contents[name]
         except KeyError:
-            raise NotFound(f"no such content_type: '{name}'") from None
+            raise InvalidInput(f"no such content_type: '{name}'") from None
 
     def content_type_for_mime(self, mime: str) -> type[ContentType] | None:
         lowered = mime.lower()

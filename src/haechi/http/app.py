@@ -15,6 +15,7 @@ from haechi.http.api import banks as api_banks
 from haechi.http.api import matching as api_matching
 from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
+from haechi.http.hma.fastpath import HotLookups
 
 
 class BodyLimit:
@@ -80,4 +81,5 @@ def build_app(
         app.include_router(module.router)
     # multipart overhead on top of the largest accepted file
     app.add_middleware(BodyLimit, max_bytes=services.web.max_upload_bytes + 64 * 1024)
+    app.add_middleware(HotLookups, services=services)
     return app

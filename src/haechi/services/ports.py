@@ -105,10 +105,11 @@ class BankStore(Protocol):
 class UnitOfWork(Protocol):
     """A transaction: commits on clean exit, rolls back on error."""
 
-    banks: BankStore
+    @property
+    def banks(self) -> BankStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

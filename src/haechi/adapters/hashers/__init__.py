@@ -15,9 +15,10 @@ from haechi.adapters.hashers.pdq import PdqSignal
 from haechi.domain.signals import ContentType, SignalType
 
 
-def default_signal_types() -> list[type[SignalType]]:
+def default_signal_types(limits: DecodeLimits | None = None) -> list[type[SignalType]]:
     """The signal types enabled unless configuration says otherwise (a fresh list each call)."""
-    return [PdqSignal, Md5Signal, Sha256Signal]
+    pdq = PdqSignal if limits is None else PdqSignal.with_limits(limits)
+    return [pdq, Md5Signal, Sha256Signal]
 
 
 def default_content_types() -> list[type[ContentType]]:

@@ -62,6 +62,13 @@ class PdqSignal(SignalType):
     default_threshold: ClassVar[int] = 31
     max_threshold: ClassVar[int] = 31
     min_quality: ClassVar[int | None] = 50
+    #: limits used when a call gives none; `with_limits` makes a configured variant
+    decode_limits: ClassVar[DecodeLimits] = DEFAULT_LIMITS
+
+    @classmethod
+    def with_limits(cls, limits: DecodeLimits) -> type[PdqSignal]:
+        """The same plugin (same name) with the deployment's decode limits as its default."""
+        return type(cls.__name__, (cls,), {"decode_limits": limits})
 
     @classmethod
     def validate(cls, value: str) -> str:
@@ -78,18 +85,20 @@ class PdqSignal(SignalType):
 
     @classmethod
     def hash_bytes(
-        cls, data: bytes, *, fast: bool = True, limits: DecodeLimits = DEFAULT_LIMITS
+        cls, data: bytes, *, fast: bool = True, limits: DecodeLimits | None = None
     ) -> HashOutput:
         """PDQ hash and quality of an encoded image; quality is reported, never acted on here."""
-        vector, quality = pdqhash.compute(_pdq_input(data, fast=fast, limits=limits))
+        chosen = limits or cls.decode_limits
+        vector, quality = pdqhash.compute(_pdq_input(data, fast=fast, limits=chosen))
         return HashOutput(value=_to_hex(vector), quality=int(quality))
 
     @classmethod
     def hash_dihedral(
-        cls, data: bytes, *, fast: bool = True, limits: DecodeLimits = DEFAULT_LIMITS
+        cls, data: bytes, *, fast: bool = True, limits: DecodeLimits | None = None
     ) -> list[HashOutput]:
         """The hashes of the 8 rotations and flips (order: `DIHEDRAL_ORDER`), in one pass."""
-        vectors, quality = pdqhash.compute_dihedral(_pdq_input(data, fast=fast, limits=limits))
+        chosen = limits or cls.decode_limits
+        vectors, quality = pdqhash.compute_dihedral(_pdq_input(data, fast=fast, limits=chosen))
         return [HashOutput(value=_to_hex(v), quality=int(quality)) for v in vectors]
 
 

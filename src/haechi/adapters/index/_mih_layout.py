@@ -20,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-#: design point: at R = 31 this gives 11 chunks probed at radius 2 (~3.1K probes per query),
-#: measured against 16 chunks at radius 1 in benchmarks/bench_pdq_index.py
+#: largest per-chunk radius considered: 2 gives 11 chunks at R = 31 (~3.1K probes per query)
 PER_CHUNK_RADIUS = 2
+#: cost of a probe (a random read of two offsets) relative to a candidate (random reads of its
+#: row number and 32-byte hash, then verification), as measured by bench_pdq_index.py
+PROBE_COST = 0.5
 #: a chunk of w bits needs 2**w + 1 uint32 offsets: 64 MiB at 24 bits
 MAX_CHUNK_BITS = 24
 HASH_BITS = 256
@@ -36,6 +38,8 @@ class ChunkLayout:
     """Chunk widths plus every probe (chunk, flip mask) ordered by flip count."""
 
     max_radius: int
+    #: the index size the shape was chosen for
+    n_items: int
     widths: tuple[int, ...]
     #: offset of each chunk's table inside the concatenated offsets array
     bases: tuple[int, ...]
@@ -51,22 +55,32 @@ class ChunkLayout:
     _rshift2: U64
 
     @classmethod
-    def plan(cls, *, n_items: int, max_radius: int, chunk_bits: int | None = None) -> ChunkLayout:
-        """Choose chunk count from the radius and chunk width from the index size."""
+    def plan(
+        cls,
+        *,
+        n_items: int,
+        max_radius: int,
+        chunk_bits: int | None = None,
+        n_chunks: int | None = None,
+    ) -> ChunkLayout:
+        """The cheapest chunk shape for `n_items` hashes, unless chunk count or width is given."""
         if not 0 <= max_radius < HASH_BITS // 2:
             raise ValueError(f"max_radius must be in [0, {HASH_BITS // 2}), got {max_radius}")
-        m = max(1, math.ceil((max_radius + 1) / (PER_CHUNK_RADIUS + 1)))
-        bits = chunk_bits or min(MAX_CHUNK_BITS, max(4, math.ceil(math.log2(max(n_items, 2)))))
-        if not 1 <= bits <= MAX_CHUNK_BITS:
-            raise ValueError(f"chunk_bits must be in [1, {MAX_CHUNK_BITS}], got {bits}")
-        total = min(HASH_BITS, m * bits)
-        widths = tuple(total // m + (1 if c < total % m else 0) for c in range(m))
+        if n_chunks is None and chunk_bits is None:
+            n_chunks, chunk_bits = _cheapest_shape(n_items, max_radius)
+        m = n_chunks or math.ceil((max_radius + 1) / (PER_CHUNK_RADIUS + 1))
+        bits = chunk_bits or _width_cap(n_items)
+        if not 1 <= m <= HASH_BITS or not 1 <= bits <= MAX_CHUNK_BITS:
+            raise ValueError(f"need 1-{HASH_BITS} chunks of 1-{MAX_CHUNK_BITS} bits: {m}, {bits}")
+        widths = _split(m, bits)
         if min(widths) < 1:
-            raise ValueError(f"max_radius {max_radius} needs more chunks than bits")
-        return cls.from_widths(widths, max_radius=max_radius)
+            raise ValueError(f"{m} chunks do not fit {HASH_BITS} bits")
+        return cls.from_widths(widths, max_radius=max_radius, n_items=n_items)
 
     @classmethod
-    def from_widths(cls, widths: tuple[int, ...], *, max_radius: int) -> ChunkLayout:
+    def from_widths(
+        cls, widths: tuple[int, ...], *, max_radius: int, n_items: int = 0
+    ) -> ChunkLayout:
         starts = [sum(widths[:c]) for c in range(len(widths))]
         bases = tuple(sum((1 << w) + 1 for w in widths[:c]) for c in range(len(widths)))
         chunk, flip, upto = _probes(widths, max_radius // len(widths))
@@ -75,6 +89,7 @@ class ChunkLayout:
         w = np.array(widths, dtype=np.uint64)
         return cls(
             max_radius=max_radius,
+            n_items=n_items,
             widths=widths,
             bases=bases,
             probe_chunk=chunk,
@@ -112,6 +127,40 @@ class ChunkLayout:
         keys ^= self.probe_flip[:n]
         keys += self.probe_base[:n]
         return keys
+
+
+def _width_cap(n_items: int) -> int:
+    """Widest chunk worth its table: about two offsets per indexed hash."""
+    return min(MAX_CHUNK_BITS, max(4, math.ceil(math.log2(max(n_items, 2)))) + 1)
+
+
+def _split(m: int, bits: int) -> tuple[int, ...]:
+    total = min(HASH_BITS, m * bits)
+    return tuple(total // m + (1 if c < total % m else 0) for c in range(m))
+
+
+def _cheapest_shape(n_items: int, max_radius: int) -> tuple[int, int]:
+    """(chunks, bits) minimising PROBE_COST * probes + expected candidates, for random hashes.
+
+    Few chunks probed at radius 2 suit large indexes (~3K probes, few candidates each); 16
+    chunks at radius 1 suit small ones (272 probes, but n / 65536 candidates each).
+    """
+    best: tuple[float, int, int] | None = None
+    for r in range(PER_CHUNK_RADIUS + 1):
+        m = math.ceil((max_radius + 1) / (r + 1))
+        for bits in range(1, _width_cap(n_items) + 1):
+            widths = _split(m, bits)
+            if m > HASH_BITS or min(widths) < 1:
+                continue
+            flips = max_radius // m
+            probes = [sum(math.comb(w, j) for j in range(flips + 1)) for w in widths]
+            cost = sum(
+                p * (PROBE_COST + n_items / 2**w) for p, w in zip(probes, widths, strict=True)
+            )
+            if best is None or cost < best[0]:
+                best = (cost, m, bits)
+    assert best is not None
+    return best[1], best[2]
 
 
 def _probes(widths: tuple[int, ...], radius: int) -> tuple[NDArray[np.intp], I64, tuple[int, ...]]:

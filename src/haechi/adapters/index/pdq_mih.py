@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,20 +22,20 @@ from numpy.typing import NDArray
 
 from haechi.adapters.index._mih_layout import U64, ChunkLayout
 from haechi.adapters.index._mih_tables import MihTables
-from haechi.adapters.index._pdq_values import as_content_id, words_from_hex
+from haechi.adapters.index._pdq_io import (
+    as_content_id,
+    read_snapshot,
+    words_from_bytes,
+    words_from_hex,
+    write_snapshot,
+)
 from haechi.adapters.index._row_store import RowStore
 from haechi.adapters.index._rwlock import ReadWriteLock
-from haechi.adapters.index._snapshot import IndexSnapshotError, read_arrays, write_arrays
-from haechi.domain.errors import InvalidSignal
+from haechi.adapters.index._snapshot import IndexSnapshotError
 
 __all__ = ["IndexSnapshotError", "PdqMihIndex"]
 
 Match = tuple[int, int]
-_FORMAT, _VERSION = "haechi.pdq_mih", 1
-_COLUMNS: dict[str, tuple[type[np.generic], tuple[int, ...]]] = {
-    "hashes": (np.uint8, (32,)),
-    "ids": (np.int64, ()),
-}
 #: queries vectorised together by query_many (bounds temporary memory to a few MB)
 _BATCH = 64
 
@@ -49,12 +50,15 @@ class PdqMihIndex:
         max_radius: int = 31,
         delta_limit: int = 4096,
         chunk_bits: int | None = None,
+        n_chunks: int | None = None,
     ) -> None:
-        ChunkLayout.plan(n_items=0, max_radius=max_radius, chunk_bits=chunk_bits)  # validates
+        self._plan = partial(
+            ChunkLayout.plan, max_radius=max_radius, chunk_bits=chunk_bits, n_chunks=n_chunks
+        )
+        self._plan(n_items=0)  # validates the settings
         self.signal_type = signal_type
         self._max_radius = max_radius
         self._delta_limit = max(1, delta_limit)
-        self._chunk_bits = chunk_bits
         self._store = RowStore(capacity=1024)
         self._tables: MihTables | None = None
         self._lock = ReadWriteLock()
@@ -70,6 +74,7 @@ class PdqMihIndex:
         max_radius: int = 31,
         delta_limit: int = 4096,
         chunk_bits: int | None = None,
+        n_chunks: int | None = None,
     ) -> PdqMihIndex:
         """Bulk-build from `hashes` (n, 32) uint8 and `ids` (n,); a repeated id keeps its last hash.
 
@@ -85,6 +90,7 @@ class PdqMihIndex:
             max_radius=max_radius,
             delta_limit=delta_limit,
             chunk_bits=chunk_bits,
+            n_chunks=n_chunks,
         )
         words = hashes.view(">u8")  # big-endian words, converted as they are copied
         index._store, index._tables = index._bulk(words, ids.astype(np.int64, copy=False))
@@ -141,11 +147,7 @@ class PdqMihIndex:
 
     def query_bytes(self, query: NDArray[np.uint8], max_distance: int) -> list[Match]:
         """`query` as a 32-byte uint8 array (skips hex parsing)."""
-        q = np.asarray(query)
-        if q.dtype != np.uint8 or q.shape != (32,):
-            raise InvalidSignal("pdq hash must be 32 bytes (uint8)")
-        words = np.frombuffer(q.tobytes(), dtype=">u8").astype(np.uint64).reshape(1, 4)
-        return self._search(words, max_distance)[0]
+        return self._search(words_from_bytes(query), max_distance)[0]
 
     def query_many(self, values: Sequence[str], max_distance: int) -> list[list[Match]]:
         """`query` for many hashes at once, vectorised (faster per hash than one by one)."""
@@ -160,35 +162,31 @@ class PdqMihIndex:
         """Write the live entries to `path` (.npz of plain arrays plus a JSON header)."""
         with self._lock.read():
             rows = self._store.live_rows()
-            words = np.take(self._store.words, rows, axis=0)
-            ids = self._store.ids[rows]
-        hashes = words.astype(">u8").view(np.uint8).reshape(-1, 32)
-        header = {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "signal_type": self.signal_type,
-            "max_radius": self._max_radius,
-            "count": len(ids),
-        }
-        write_arrays(path, header=header, hashes=hashes, ids=ids)
+            words, ids = np.take(self._store.words, rows, axis=0), self._store.ids[rows]
+        write_snapshot(
+            path, signal_type=self.signal_type, max_radius=self._max_radius, words=words, ids=ids
+        )
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike[str], *, delta_limit: int = 4096, chunk_bits: int | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        delta_limit: int = 4096,
+        chunk_bits: int | None = None,
+        n_chunks: int | None = None,
     ) -> PdqMihIndex:
         """An index built from a snapshot written by `save` (same signal type and radius)."""
-        header, arrays = read_arrays(path, kind=_FORMAT, version=_VERSION, columns=_COLUMNS)
-        radius, name = header.get("max_radius"), header.get("signal_type")
-        if type(radius) is not int or not isinstance(name, str):
-            raise IndexSnapshotError(f"{path}: header lacks max_radius or signal_type")
+        snap = read_snapshot(path)
         try:
             return cls.build(
-                arrays["hashes"],
-                arrays["ids"],
-                signal_type=name,
-                max_radius=radius,
+                snap.hashes,
+                snap.ids,
+                signal_type=snap.signal_type,
+                max_radius=snap.max_radius,
                 delta_limit=delta_limit,
                 chunk_bits=chunk_bits,
+                n_chunks=n_chunks,
             )
         except ValueError as exc:
             raise IndexSnapshotError(f"{path}: {exc}") from exc
@@ -237,9 +235,7 @@ class PdqMihIndex:
         spare = max(1024, len(ids) // 64)
         store = RowStore.from_words(words, ids, spare=spare)
         n = store.n_rows
-        layout = ChunkLayout.plan(
-            n_items=n, max_radius=self._max_radius, chunk_bits=self._chunk_bits
-        )
+        layout = self._plan(n_items=n)
         return store, MihTables.build(layout, store.words[:n], capacity=n + spare)
 
     def _maybe_compact(self) -> None:
@@ -259,7 +255,9 @@ class PdqMihIndex:
             upto, pending = store.n_rows, store.pending()
             words = np.take(store.words, pending, axis=0)
             stale = store.dead_indexed + len(pending) > store.live // 4
-        if tables is None or stale:
+            planned = 0 if tables is None else tables.layout.n_items
+            resized = not planned // 4 <= store.live <= 2 * planned + 1024
+        if tables is None or stale or resized:  # rebuilt tables get a shape fit for their size
             self._rebuild()
             return
         with self._lock.write():

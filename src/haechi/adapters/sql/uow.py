@@ -16,10 +16,14 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         self._session = self._factory()
-        self.banks = SqlBankStore(self._session)
+        self._banks = SqlBankStore(self._session)
         return self
 
-    def __exit__(self, exc_type: object, *_rest: object) -> None:
+    @property
+    def banks(self) -> SqlBankStore:
+        return self._banks
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         session = self._session
         assert session is not None
         try:

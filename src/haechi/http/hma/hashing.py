@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from haechi.domain.errors import InvalidInput, NotFound
 from haechi.http.context import AppServices
 from haechi.http.deps import CallerDep, ServicesDep, read_single_upload
 from haechi.services.hashing import HashResult
@@ -30,10 +29,7 @@ async def hash_upload(
     request: Request, services: AppServices, types: str | None, *, dihedral: bool = False
 ) -> HashResult:
     field, data = await read_single_upload(request, services.web.max_upload_bytes)
-    try:
-        services.registry.content_type(field)
-    except NotFound as e:
-        raise InvalidInput(e.message) from None
+    services.registry.content_type(field)
     return await run_in_threadpool(
         services.hashing.hash_bytes, data, content_type=field, types=types, dihedral=dihedral
     )

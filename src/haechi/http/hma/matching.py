@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from haechi.domain.errors import InvalidInput, InvalidSignal, NotFound
+from haechi.domain.errors import InvalidInput, InvalidSignal
 from haechi.http.context import AppServices
 from haechi.http.deps import CallerDep, ServicesDep
 from haechi.http.fastjson import FastJSONResponse
@@ -24,10 +24,7 @@ def _banks(param: str | None) -> set[str] | None:
 
 
 def _check_signal_type(services: AppServices, name: str) -> None:
-    try:
-        services.registry.signal_type(name)
-    except NotFound:
-        raise InvalidInput(f"No such SignalType '{name}'") from None
+    services.registry.signal_type(name)
 
 
 def by_bank(hits: list[Hit]) -> dict[str, list[dict[str, Any]]]:
@@ -39,6 +36,45 @@ def by_bank(hits: list[Hit]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def raw_lookup_payload(
+    services: AppServices,
+    signal_type: str,
+    signal: str,
+    banks: str | None,
+    include_distance: bool,
+) -> dict[str, Any]:
+    _check_signal_type(services, signal_type)
+    hits = services.lookup.raw_lookup(signal_type, signal, _banks(banks))
+    if include_distance:
+        return {
+            "matches": [
+                {"bank_content_id": h.content_id, "distance": str(h.distance)} for h in hits
+            ]
+        }
+    return {"matches": [h.content_id for h in hits]}
+
+
+def lookup_payload(
+    services: AppServices,
+    caller: str | None,
+    signal_type: str,
+    signal: str,
+    *,
+    banks: str | None,
+    seed: str | None,
+    bypass_coinflip: bool,
+) -> dict[str, Any]:
+    options = LookupOptions(
+        banks=_banks(banks),
+        seed=seed,
+        bypass_coinflip=bypass_coinflip,
+        requester=caller,
+        route="hma.lookup",
+    )
+    _check_signal_type(services, signal_type)
+    return by_bank(services.lookup.lookup_signal(signal_type, signal, options))
+
+
 @router.get("/raw_lookup", summary="Raw hash lookup (enablement not checked)")
 async def raw_lookup(
     services: ServicesDep,
@@ -48,15 +84,10 @@ async def raw_lookup(
     banks: Annotated[str | None, Query()] = None,
     include_distance: Annotated[bool, Query()] = False,
 ) -> FastJSONResponse:
-    _check_signal_type(services, signal_type)
-    hits = services.lookup.raw_lookup(signal_type, signal, _banks(banks))
-    if include_distance:
-        matches: list[Any] = [
-            {"bank_content_id": h.content_id, "distance": str(h.distance)} for h in hits
-        ]
-    else:
-        matches = [h.content_id for h in hits]
-    return FastJSONResponse({"matches": matches})
+    """Served by `fastpath.HotLookups` in the plain case; kept here for validation and docs."""
+    return FastJSONResponse(
+        raw_lookup_payload(services, signal_type, signal, banks, include_distance)
+    )
 
 
 @router.get("/lookup", summary="Look up a hash, or media at a URL")
@@ -83,9 +114,17 @@ async def lookup_get(
     if not url:
         if not signal or not signal_type:
             raise InvalidInput("Either url or both signal and signal_type are required")
-        _check_signal_type(services, signal_type)
-        hits = services.lookup.lookup_signal(signal_type, signal, options)
-        return FastJSONResponse(by_bank(hits))
+        return FastJSONResponse(
+            lookup_payload(
+                services,
+                caller,
+                signal_type,
+                signal,
+                banks=banks,
+                seed=seed,
+                bypass_coinflip=bypass_coinflip,
+            )
+        )
     result = await run_in_threadpool(
         services.hashing.hash_url, url, content_type=content_type, types=types, dihedral=dihedral
     )

@@ -14,7 +14,8 @@ router = APIRouter(tags=["HMA: status"])
 def status(services: ServicesDep) -> PlainTextResponse:
     if not services.matcher.ready:
         return PlainTextResponse("INDEX-NOT-LOADED", 503)
-    if services.matcher.seconds_since_refresh() > services.web.index_stale_after_s:
+    limit = services.web.index_stale_after_s  # 0 turns the check off, as in HMA
+    if limit > 0 and services.matcher.seconds_since_refresh() > limit:
         return PlainTextResponse("INDEX-STALE", 503)
     return PlainTextResponse("I-AM-ALIVE", 200)
 
