@@ -6,7 +6,6 @@ reach that cache, so the two status tests stage the matcher's state inside the l
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import httpx
@@ -62,15 +61,14 @@ def test_status_index_stale_then_fresh(
 
 
 def test_status_stale_check_off_when_limit_is_zero(
-    api: httpx.Client, server_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """HMA: a staleness limit of 0 seconds means "never report the index as stale"."""
-    services = server_app.state.services
-    relaxed = dataclasses.replace(services.web, index_stale_after_s=0)
-    monkeypatch.setattr(server_app.state, "services", dataclasses.replace(services, web=relaxed))
-    matcher = server_app.state.container.matcher
-    monkeypatch.setattr(matcher, "seconds_since_refresh", lambda: 3600.0)
-    assert_alive(api.get("/status"))
+    settings = make_settings(tmp_path, index_stale_after_s=0)
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url) as client:
+        matcher = server.server.config.app.state.container.matcher
+        monkeypatch.setattr(matcher, "seconds_since_refresh", lambda: 3600.0)
+        assert_alive(client.get("/status"))
 
 
 # -- /c/signal_type and /c/content_type -----------------------------------------------------------

@@ -66,8 +66,8 @@ class MihTables:
 
     def candidates(self, keys: NDArray[np.int64]) -> tuple[I32, NDArray[np.intp]]:
         """Rows stored under every probe key, concatenated, and how many came from each key."""
-        starts = np.take(self.offsets, keys)
-        counts = (np.take(self.offsets, keys + 1) - starts).astype(np.intp)
+        starts = self.offsets[keys]  # 1-d fancy indexing: faster than np.take here
+        counts = (self.offsets[keys + 1] - starts).astype(np.intp)
         ends = np.cumsum(counts)
         total = int(ends[-1]) if len(ends) else 0
         # positions = starts[i] + (0 .. counts[i]-1) for every key i, without a Python loop
@@ -75,7 +75,7 @@ class MihTables:
         shift += counts
         positions = np.repeat(shift, counts)
         positions += np.arange(total)
-        return np.take(self.rows, positions), counts
+        return self.rows[positions], counts
 
     def reserve(self, entries: int) -> None:
         """Grow every chunk region to hold `entries` rows (reallocates; hold the write lock)."""

@@ -132,15 +132,14 @@ class RowStore:
         return np.flatnonzero(~self.dead[: self.n_rows])
 
     def within(
-        self, rows: NDArray[np.int32], queries: U64, owner: INTP, max_distance: int
+        self, rows: NDArray[np.int32], against: U64, max_distance: int
     ) -> tuple[INTP, NDArray[np.uint32]]:
-        """Which candidate `rows` are live and within `max_distance` of their query.
+        """Positions and distances of the live `rows` within `max_distance` of their query.
 
-        `owner[i]` is the query (a row of `queries`, (q, 4)) that candidate `i` belongs to.
-        Returns the candidates' positions and their distances.
+        `against[i]` holds the words (4) of the query that candidate row `i` belongs to.
         """
         diff = np.take(self.words, rows, axis=0)
-        np.bitwise_xor(diff, np.take(queries, owner, axis=0), out=diff)
+        np.bitwise_xor(diff, against, out=diff)
         packed = np.bitwise_count(diff).view(np.uint32).reshape(-1)
         # the byte sum of the four popcounts; it wraps to 0 only at distance 256, dropped below
         dist = (packed * np.uint32(0x01010101)) >> np.uint32(24)

@@ -49,15 +49,23 @@ async def request_metadata_and_note(request: Request) -> tuple[dict[str, Any] | 
             return None, None
         return parse_metadata(data.get("metadata")), data.get("note")
     if ctype.startswith("multipart/form-data"):
-        text = await form_text(request, "metadata")
-        raw: Any = None
-        if text is not None:
-            try:
-                raw = json.loads(text)
-            except ValueError:
-                raise InvalidInput("metadata form field must be valid JSON") from None
-        return parse_metadata(raw), await form_text(request, "note")
+        try:
+            return await _form_metadata_and_note(request)
+        except InvalidInput:
+            await (await request.form()).close()  # the upload will not be read: release it
+            raise
     return None, None
+
+
+async def _form_metadata_and_note(request: Request) -> tuple[dict[str, Any] | None, Any]:
+    text = await form_text(request, "metadata")
+    raw: Any = None
+    if text is not None:
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise InvalidInput("metadata form field must be valid JSON") from None
+    return parse_metadata(raw), await form_text(request, "note")
 
 
 def content_json(
