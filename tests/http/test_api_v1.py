@@ -77,7 +77,9 @@ def test_upload_hash_reports_quality_and_dihedral_lookup(api: httpx.Client) -> N
         "/api/v1/lookup/upload", params={"dihedral": "true"}, files={"photo": ("r.png", turned)}
     ).json()
     assert [m["content_id"] for m in both["matches"]["pdq"]] == [content_id]
-    assert both["matches"]["pdq"][0]["transform"] is not None
+    assert both["matches"]["pdq"][0]["transform"] in {"rotate90", "rotate270"}
+    events = api.get("/api/v1/match-events", params={"bank": "DEMO"}).json()
+    assert events[0]["transform"] == both["matches"]["pdq"][0]["transform"]
 
 
 def test_import_export_over_http(api: httpx.Client) -> None:

@@ -16,15 +16,16 @@ from haechi.services.hashing import HashingService, HashResult
 from haechi.services.matching import Hit, Matcher
 from haechi.services.ports import MatchEvent, MatchEventSink, UnitOfWorkFactory
 
+#: names of PDQ's 8 dihedral variants, in the order pdqhash computes them
 DIHEDRAL_NAMES = (
     "original",
-    "rot90",
-    "rot180",
-    "rot270",
-    "flipx",
-    "flipy",
-    "flipplus",
-    "flipminus",
+    "rotate90",
+    "rotate180",
+    "rotate270",
+    "flip_x",
+    "flip_y",
+    "flip_plus1",
+    "flip_minus1",
 )
 
 
@@ -71,11 +72,18 @@ class LookupService:
         except InvalidSignal as e:
             raise InvalidSignal(f"invalid signal: {e.message}") from None
 
-    def lookup_signal(self, signal_type: str, value: str, options: LookupOptions) -> list[Hit]:
+    def lookup_signal(
+        self,
+        signal_type: str,
+        value: str,
+        options: LookupOptions,
+        *,
+        transform: str | None = None,
+    ) -> list[Hit]:
         canonical = self.canonical(signal_type, value)
         coinflip = 0.0 if options.bypass_coinflip else random.Random(options.seed).random()  # noqa: S311 - HMA's sampling, not security
         hits = self._matcher.query(signal_type, canonical, banks=options.banks, coinflip=coinflip)
-        self._emit(signal_type, canonical, hits, options)
+        self._emit(signal_type, canonical, hits, options, transform)
         return hits
 
     def raw_lookup(self, signal_type: str, value: str, banks: set[str] | None) -> list[Hit]:
@@ -91,7 +99,7 @@ class LookupService:
         for signal_type, value in result.values().items():
             out.matches[signal_type] = self.lookup_signal(signal_type, value, options)
         for name, value in zip(DIHEDRAL_NAMES[1:], (dihedral or [])[1:], strict=False):
-            for hit in self.lookup_signal("pdq", value, options):
+            for hit in self.lookup_signal("pdq", value, options, transform=name):
                 if hit.content_id in out.transforms or any(
                     h.content_id == hit.content_id for h in out.matches.get("pdq", [])
                 ):
@@ -105,7 +113,14 @@ class LookupService:
         with self._uow() as uow:
             return uow.banks.recent_match_events(limit=limit, bank=bank)
 
-    def _emit(self, signal_type: str, value: str, hits: list[Hit], options: LookupOptions) -> None:
+    def _emit(
+        self,
+        signal_type: str,
+        value: str,
+        hits: list[Hit],
+        options: LookupOptions,
+        transform: str | None,
+    ) -> None:
         if not hits or not self._record:
             return
         now = time.time()
@@ -120,6 +135,7 @@ class LookupService:
                     content_id=h.content_id,
                     bank_name=h.bank_name,
                     distance=h.distance,
+                    transform=transform,
                 )
                 for h in hits
             ]

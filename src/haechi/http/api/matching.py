@@ -106,6 +106,7 @@ def match_events(
             bank=e.bank_name,
             content_id=e.content_id,
             distance=e.distance,
+            transform=e.transform,
         )
         for e in services.lookup.recent_events(limit=limit, bank=bank)
     ]

@@ -132,3 +132,4 @@ class MatchEventPublic(BaseModel):
     bank: str
     content_id: int
     distance: int
+    transform: str | None = Field(None, description="dihedral variant that matched, if any")
