@@ -19,6 +19,7 @@ from haechi.adapters.hashers import (
     default_signal_types,
 )
 from haechi.adapters.index.exact import ExactIndex
+from haechi.adapters.index.matcher_snapshot import DirectorySnapshotStore
 from haechi.adapters.index.pdq_mih import PdqMihIndex
 from haechi.adapters.sql import migrate
 from haechi.adapters.sql.engine import make_engine, make_session_factory
@@ -82,6 +83,10 @@ class Container:
             ),
         )
 
+    def snapshots(self) -> DirectorySnapshotStore | None:
+        directory = self.settings.index_snapshot_dir
+        return None if directory is None else DirectorySnapshotStore(directory)
+
     def close(self) -> None:
         self.events.stop()
         self.engine.dispose()
@@ -135,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextmanager
     def lifespan() -> Iterator[None]:
-        container.matcher.load()
+        container.matcher.load(container.snapshots())
         container.events.start()
         stop = start_refresher(container.matcher, interval_s=container.settings.index_refresh_s)
         try:

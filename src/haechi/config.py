@@ -6,6 +6,7 @@ demo token, nor allow URL fetches to private networks.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     # Matching
     index_refresh_s: float = 0.25
     index_stale_after_s: float = 65.0
+    index_snapshot_dir: Path | None = None
     record_match_events: bool = True
 
     @model_validator(mode="after")

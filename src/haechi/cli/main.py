@@ -164,9 +164,10 @@ def _hit(h: Hit) -> dict[str, object]:
 
 
 def _register_subcommands() -> None:
-    from haechi.cli import banks, bench, demo
+    from haechi.cli import banks, bench, demo, index
 
     app.add_typer(banks.app, name="bank")
+    app.add_typer(index.app, name="index")
     app.command("bench")(bench.bench)
     app.add_typer(demo.app, name="demo")
 

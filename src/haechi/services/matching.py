@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from haechi.domain.banks import Bank, BankContent, coinflip_allows, disable_ts_allows
 from haechi.domain.signals import SignalRegistry
-from haechi.services.ports import IndexFactory, SignalIndex, UnitOfWorkFactory
+from haechi.services.ports import (
+    IndexFactory,
+    MatcherSnapshot,
+    SignalIndex,
+    SnapshotStore,
+    UnitOfWorkFactory,
+)
 
 _PAGE = 5000
 
@@ -86,8 +92,47 @@ class Matcher:
             for name, idx in self._indexes.items()
         }
 
-    def load(self) -> None:
-        """Build every index from the database (start-up). Safe to call again."""
+    def load(self, snapshots: SnapshotStore | None = None) -> None:
+        """Build every index (start-up): from a snapshot plus the change feed since, when one is
+        available, else from the database. Safe to call again."""
+        state = snapshots.load() if snapshots is not None else None
+        if state is not None and set(state.indexes) == set(self._indexes):
+            with self._lock:
+                self._adopt(state)
+        else:
+            self._load_from_database()
+        self.refresh()
+
+    def save_snapshot(self, snapshots: SnapshotStore) -> int:
+        """Write the current state; returns the change-feed position it covers."""
+        with self._lock:
+            entries = {
+                cid: (e.bank_id, e.disable_until_ts, e.signal_types)
+                for cid, e in self._entries.items()
+            }
+            snapshots.save(
+                MatcherSnapshot(
+                    seq=self._seq,
+                    banks=list(self._banks.values()),
+                    entries=entries,
+                    indexes=self._indexes,
+                )
+            )
+            return self._seq
+
+    def _adopt(self, state: MatcherSnapshot) -> None:
+        self._indexes = dict(state.indexes)
+        self._banks = {b.id: b for b in state.banks}
+        self._entries = {cid: _Entry(*values) for cid, values in state.entries.items()}
+        self._bank_members = defaultdict(set)
+        for cid, entry in self._entries.items():
+            self._bank_members[entry.bank_id].add(cid)
+        self._seq = state.seq
+        self._recompute_radius()
+        self._built_to = self._last_refresh = time.time()
+        self._ready = True
+
+    def _load_from_database(self) -> None:
         with self._lock:
             with self._uow() as uow:
                 seq = uow.banks.latest_seq()
@@ -108,7 +153,6 @@ class Matcher:
             self._recompute_radius()
             self._built_to = self._last_refresh = time.time()
             self._ready = True
-        self.refresh()
 
     def refresh(self) -> int:
         """Replay the change feed since the last refresh; returns how many changes applied."""

@@ -123,3 +123,23 @@ class MatchEventSink(Protocol):
 
     def flush(self) -> None:
         """Write whatever is buffered before returning."""
+
+
+@dataclass(slots=True)
+class MatcherSnapshot:
+    """Everything a replica needs to serve lookups without reading every row of the database."""
+
+    seq: int
+    banks: list[Bank]
+    #: content id -> (bank id, disable_until_ts, signal types indexed)
+    entries: dict[int, tuple[int, int, tuple[str, ...]]]
+    indexes: dict[str, SignalIndex]
+
+
+class SnapshotStore(Protocol):
+    """Where matcher snapshots are kept (a directory by default). Never pickle."""
+
+    def save(self, snapshot: MatcherSnapshot) -> None: ...
+
+    def load(self) -> MatcherSnapshot | None:
+        """The last snapshot, or None when there is none or it cannot be trusted."""
