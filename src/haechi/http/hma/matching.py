@@ -64,15 +64,21 @@ def lookup_payload(
     seed: str | None,
     bypass_coinflip: bool,
 ) -> dict[str, Any]:
-    options = LookupOptions(
+    options = _options(banks, seed, bypass_coinflip, caller)
+    _check_signal_type(services, signal_type)
+    return by_bank(services.lookup.lookup_signal(signal_type, signal, options))
+
+
+def _options(
+    banks: str | None, seed: str | None, bypass_coinflip: bool, caller: str | None
+) -> LookupOptions:
+    return LookupOptions(
         banks=_banks(banks),
         seed=seed,
         bypass_coinflip=bypass_coinflip,
         requester=caller,
         route="hma.lookup",
     )
-    _check_signal_type(services, signal_type)
-    return by_bank(services.lookup.lookup_signal(signal_type, signal, options))
 
 
 @router.get("/raw_lookup", summary="Raw hash lookup (enablement not checked)")
@@ -104,26 +110,13 @@ async def lookup_get(
     bypass_coinflip: Annotated[bool, Query()] = False,
     dihedral: Annotated[bool, Query(description="haechi: also try the 8 PDQ orientations")] = False,
 ) -> FastJSONResponse:
-    options = LookupOptions(
-        banks=_banks(banks),
-        seed=seed,
-        bypass_coinflip=bypass_coinflip,
-        requester=caller,
-        route="hma.lookup",
-    )
+    options = _options(banks, seed, bypass_coinflip, caller)
     if not url:
         if not signal or not signal_type:
             raise InvalidInput("Either url or both signal and signal_type are required")
+        _check_signal_type(services, signal_type)
         return FastJSONResponse(
-            lookup_payload(
-                services,
-                caller,
-                signal_type,
-                signal,
-                banks=banks,
-                seed=seed,
-                bypass_coinflip=bypass_coinflip,
-            )
+            by_bank(services.lookup.lookup_signal(signal_type, signal, options))
         )
     result = await run_in_threadpool(
         services.hashing.hash_url, url, content_type=content_type, types=types, dihedral=dihedral
@@ -151,13 +144,7 @@ async def lookup_post(
     dihedral: Annotated[bool, Query()] = False,
 ) -> FastJSONResponse:
     result = await hash_upload(request, services, types, dihedral=dihedral)
-    options = LookupOptions(
-        banks=_banks(banks),
-        seed=seed,
-        bypass_coinflip=bypass_coinflip,
-        requester=caller,
-        route="hma.lookup",
-    )
+    options = _options(banks, seed, bypass_coinflip, caller)
     found = services.lookup.lookup_media(result, options, _dihedral(result))
     return FastJSONResponse({st: by_bank(hits) for st, hits in found.matches.items()})
 

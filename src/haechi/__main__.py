@@ -1,0 +1,5 @@
+"""`python -m haechi …` runs the command line."""
+
+from haechi.cli.main import app
+
+app()
