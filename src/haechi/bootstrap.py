@@ -30,6 +30,8 @@ from haechi.domain.signals import SignalRegistry
 from haechi.http.app import build_app
 from haechi.http.context import AppServices, WebConfig
 from haechi.jobs.index_refresh import start_refresher
+from haechi.services.audit import AuditService
+from haechi.services.auth import AuthService
 from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
 from haechi.services.hashing import HashingService
@@ -63,6 +65,8 @@ class Container:
     transfer: BankTransfer
     hashing: HashingService
     lookup: LookupService
+    auth: AuthService
+    audit: AuditService
 
     def web_services(self) -> AppServices:
         s = self.settings
@@ -73,6 +77,8 @@ class Container:
             hashing=self.hashing,
             lookup=self.lookup,
             matcher=self.matcher,
+            auth=self.auth,
+            audit=self.audit,
             web=WebConfig(
                 open_access=s.open_access,
                 token_digests=frozenset(
@@ -131,6 +137,8 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
             uow_factory=uow,
             record_events=settings.record_match_events,
         ),
+        auth=AuthService(uow_factory=uow),
+        audit=AuditService(uow_factory=uow),
     )
 
 

@@ -72,21 +72,33 @@ def built(rng: np.random.Generator, n: int, **options: object) -> tuple[PdqMihIn
     return PdqMihIndex.build(hashes, ids, **options), dict(zip(ids.tolist(), hashes, strict=True))  # type: ignore[arg-type]
 
 
-def test_planted_neighbours_found_at_every_distance_and_none_beyond(
-    rng: np.random.Generator,
+def planted_found(index: PdqMihIndex, q: np.ndarray) -> dict[int, int]:
+    return {cid: d for cid, d in index.query(hexed(q), 31) if cid >= 1_000_000}
+
+
+@pytest.mark.parametrize("n", [3000, 700_000 // 64])  # 16 chunks at radius 1; 11 at radius 2
+def test_planted_neighbours_at_every_distance_through_every_update_path(
+    rng: np.random.Generator, n: int, tmp_path: Path
 ) -> None:
-    index, model = built(rng, 3000)
+    index, model = built(rng, n, chunk_bits=21 if n > 5000 else None)
     q = random_hashes(rng, 1)[0]
+    want = {1_000_000 + k: k for k in range(32)}  # 32 and 33 bits away must not come back
     planted = {1_000_000 + k: flipped(rng, q, k) for k in range(34)}
     index.add((hexed(h), cid) for cid, h in planted.items())
+    assert planted_found(index, q) == want  # from the delta
+    index.compact()
+    assert planted_found(index, q) == want  # from the tables
+    index.remove(list(planted))
+    assert planted_found(index, q) == {}
+    index.add((hexed(random_hashes(rng, 1)[0]), cid) for cid in planted)
+    index.add((hexed(h), cid) for cid, h in planted.items())  # replace twice, back to planted
+    assert planted_found(index, q) == want
     index.compact()
     model.update(planted)
-    found = dict(index.query(hexed(q), 31))
-    assert {cid: found[cid] for cid in found if cid >= 1_000_000} == {
-        1_000_000 + k: k for k in range(32)
-    }
     for d in range(32):  # every per-chunk radius: 0, 1 and 2 flips
         assert index.query(hexed(q), d) == brute(model, q, d)
+    index.save(tmp_path / "pdq.npz")
+    assert planted_found(PdqMihIndex.load(tmp_path / "pdq.npz"), q) == want
 
 
 def test_random_queries_equal_brute_force(rng: np.random.Generator) -> None:

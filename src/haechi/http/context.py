@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from haechi.domain.signals import SignalRegistry
+from haechi.services.audit import AuditService
+from haechi.services.auth import AuthService
 from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
 from haechi.services.hashing import HashingService
@@ -29,4 +31,6 @@ class AppServices:
     hashing: HashingService
     lookup: LookupService
     matcher: Matcher
+    auth: AuthService
+    audit: AuditService
     web: WebConfig

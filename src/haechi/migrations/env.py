@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from haechi.adapters.sql.tables import Base
+from haechi.adapters.sql.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -14,7 +14,7 @@ if not isinstance(connection, Connection):
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from haechi.domain.audit import AuditEntry, AuditRecord
 from haechi.domain.banks import Bank, BankContent
+from haechi.domain.tenancy import Organisation, OrgKind, Role
 
 
 class SignalIndex(Protocol):
@@ -108,6 +110,12 @@ class UnitOfWork(Protocol):
     @property
     def banks(self) -> BankStore: ...
 
+    @property
+    def tenancy(self) -> TenancyStore: ...
+
+    @property
+    def audit(self) -> AuditStore: ...
+
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...
 
@@ -143,3 +151,63 @@ class SnapshotStore(Protocol):
 
     def load(self) -> MatcherSnapshot | None:
         """The last snapshot, or None when there is none or it cannot be trusted."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUser:
+    id: int
+    org_id: int
+    email: str
+    display_name: str
+    password_hash: str
+    roles: frozenset[Role]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    id: int
+    org_id: int
+    user_id: int | None
+    name: str
+    roles: frozenset[Role]
+
+
+class TenancyStore(Protocol):
+    def create_org(self, name: str, kind: OrgKind, timezone: str) -> Organisation: ...
+    def get_org(self, org_id: int) -> Organisation | None: ...
+    def get_org_by_name(self, name: str) -> Organisation | None: ...
+    def list_orgs(self) -> list[Organisation]: ...
+    def create_user(
+        self,
+        *,
+        org_id: int,
+        email: str,
+        display_name: str,
+        password_hash: str,
+        roles: frozenset[Role],
+    ) -> StoredUser: ...
+    def get_user(self, user_id: int) -> StoredUser | None: ...
+    def get_user_by_email(self, email: str) -> StoredUser | None: ...
+    def create_token(
+        self,
+        *,
+        org_id: int,
+        user_id: int | None,
+        name: str,
+        token_hash: str,
+        roles: frozenset[Role],
+    ) -> int: ...
+    def find_token(self, token_hash: str) -> StoredToken | None: ...
+    def revoke_token(self, token_id: int) -> None: ...
+    def create_session(self, *, user_id: int, token_hash: str, csrf: str, ttl_s: float) -> None: ...
+    def find_session(self, token_hash: str) -> tuple[int, str] | None: ...
+    def delete_session(self, token_hash: str) -> None: ...
+
+
+class AuditStore(Protocol):
+    """The append-only audit chain. `append` serialises concurrent writers."""
+
+    def append(self, record: AuditRecord) -> AuditEntry: ...
+    def entries(self, *, after_seq: int, limit: int) -> list[AuditEntry]: ...
+    def head(self) -> tuple[int, str]: ...

@@ -1,0 +1,9 @@
+"""Every table module, imported once, so Alembic and tests see the whole schema."""
+
+from __future__ import annotations
+
+from haechi.adapters.sql import tables, tables_tenancy
+from haechi.adapters.sql.tables import Base
+
+metadata = Base.metadata
+__all__ = ["metadata", "tables", "tables_tenancy"]
