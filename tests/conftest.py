@@ -50,6 +50,7 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = bootstrap.create_app(settings)
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -80,5 +81,5 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
 @pytest.fixture
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client for the live server, the way an existing HMA client would talk to it."""
-    with httpx.Client(base_url=live_server.url, timeout=30) as c:
+    with httpx.Client(base_url=live_server.url, timeout=30, follow_redirects=False) as c:
         yield c

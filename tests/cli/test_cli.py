@@ -69,9 +69,27 @@ def test_errors_map_to_exit_codes(tmp_path: Path) -> None:
 
 
 def test_demo_load_is_idempotent() -> None:
-    first = run("demo", "load")[0]
-    assert first["loaded"] >= 5
-    assert run("demo", "load")[0]["loaded"] == 0
+    first = run("demo", "load")
+    assert first[0]["password"]
+    assert next(x for x in first if "bank" in x)["loaded"] >= 5
+    second = run("demo", "load")
+    assert second == [{"bank": "DEMO_BENIGN", "loaded": 0, "note": "already loaded"}]
+    orgs = run("org", "list")
+    assert {o["name"] for o in orgs} >= {"KCSC", "Telegram"}
+
+
+def test_tenants_tokens_and_audit_verify() -> None:
+    run("org", "create", "KCSC", "--kind", "regulator", "--tz", "Asia/Seoul")
+    result = runner.invoke(
+        app,
+        ["user", "create", "a@kcsc.example", "--org", "KCSC", "--role", "analyst"],
+        input="a-long-enough-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    token = run("token", "create", "--org", "KCSC", "--role", "analyst", "--name", "ci")[0]
+    assert str(token["token"]).startswith("hae_")
+    assert run("audit", "verify")[0]["ok"] is True
+    assert runner.invoke(app, ["org", "create", "X", "--kind", "bogus"]).exit_code == 2
 
 
 def test_db_downgrade_and_upgrade() -> None:

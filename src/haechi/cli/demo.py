@@ -11,7 +11,10 @@ import json
 
 import typer
 
+from haechi.bootstrap import Container
 from haechi.cli.main import container
+from haechi.domain.errors import Conflict
+from haechi.domain.tenancy import parse_roles
 from haechi.services.ports import NewContent
 
 app = typer.Typer(help="Demo data (benign images only).")
@@ -45,10 +48,50 @@ def demo_images() -> dict[str, bytes]:
     return out
 
 
+DEMO_PASSWORD = "demo-password-1234"  # noqa: S105 - printed demo credential, development only
+DEMO_ORGS = (
+    ("KCSC", "regulator", "Asia/Seoul"),
+    ("Seoul Victim Support Centre", "victim_support", "Asia/Seoul"),
+    ("KNPA Cyber Bureau", "police", "Asia/Seoul"),
+    ("Telegram", "platform", "UTC"),
+)
+DEMO_USERS = (
+    ("analyst@kcsc.demo", "KCSC", ["analyst", "moderator"]),
+    ("auditor@kcsc.demo", "KCSC", ["auditor"]),
+    ("admin@kcsc.demo", "KCSC", ["admin"]),
+    ("counsellor@support.demo", "Seoul Victim Support Centre", ["analyst"]),
+    ("investigator@police.demo", "KNPA Cyber Bureau", ["investigator"]),
+    ("agent@telegram.demo", "Telegram", ["platform_agent"]),
+)
+
+
+def load_tenants(c: Container) -> list[str]:
+    """Demo organisations and users (development only); returns the emails created."""
+    if c.settings.environment == "production":
+        raise typer.BadParameter("demo accounts are refused in production")
+    existing = {o.name for o in c.auth.orgs()}
+    for name, kind, tz in DEMO_ORGS:
+        if name not in existing:
+            c.auth.create_org(name, kind, tz)
+    created = []
+    for email, org, roles in DEMO_USERS:
+        try:
+            c.auth.create_user(
+                org=org, email=email, password=DEMO_PASSWORD, roles=parse_roles(roles)
+            )
+            created.append(email)
+        except Conflict:
+            continue
+    return created
+
+
 @app.command("load")
 def load() -> None:
-    """Create the DEMO_BENIGN bank and fill it (idempotent)."""
+    """Create the DEMO_BENIGN bank and demo organisations and users (idempotent)."""
     with container() as c:
+        users = load_tenants(c)
+        if users:
+            typer.echo(json.dumps({"demo_users": users, "password": DEMO_PASSWORD}))
         if DEMO_BANK not in {b.name for b in c.banks.list_banks()}:
             c.banks.create_bank(DEMO_BANK, description="benign sample photos for trying haechi out")
         if c.banks.page_content(DEMO_BANK, limit=1).total:

@@ -164,10 +164,14 @@ def _hit(h: Hit) -> dict[str, object]:
 
 
 def _register_subcommands() -> None:
-    from haechi.cli import banks, bench, demo, index
+    from haechi.cli import banks, bench, demo, index, tenants
 
     app.add_typer(banks.app, name="bank")
     app.add_typer(index.app, name="index")
+    app.add_typer(tenants.org_app, name="org")
+    app.add_typer(tenants.user_app, name="user")
+    app.add_typer(tenants.token_app, name="token")
+    app.add_typer(tenants.audit_app, name="audit")
     app.command("bench")(bench.bench)
     app.add_typer(demo.app, name="demo")
 

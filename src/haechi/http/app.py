@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haechi import __version__
@@ -16,6 +18,38 @@ from haechi.http.api import matching as api_matching
 from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
 from haechi.http.hma.fastpath import HotLookups
+from haechi.http.ui import shell
+
+STATIC = Path(__file__).resolve().parent / "static"
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+
+
+class SecureHeaders:
+    """Security headers on every response (the UI serves no third-party content)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(("/docs", "/redoc")):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class BodyLimit:
@@ -77,8 +111,10 @@ def build_app(
     )
     app.state.services = services
     errors.install(app)
-    for module in (status, hashing, matching, curation, api_banks, api_matching):
+    for module in (status, hashing, matching, curation, api_banks, api_matching, shell):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(SecureHeaders)
     # multipart overhead on top of the largest accepted file
     app.add_middleware(BodyLimit, max_bytes=services.web.max_upload_bytes + 64 * 1024)
     app.add_middleware(HotLookups, services=services)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from haechi.domain import errors as e
@@ -40,8 +40,10 @@ def body(request: Request, message: str, kind: str) -> dict[str, str]:
 
 
 def install(app: FastAPI) -> None:
-    async def on_haechi(request: Request, exc: Exception) -> JSONResponse:
+    async def on_haechi(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, e.HaechiError)
+        if isinstance(exc, e.Unauthorized) and request.url.path.startswith("/ui/"):
+            return RedirectResponse("/ui/login", status_code=303)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
         return JSONResponse(
             body(request, exc.message, type(exc).__name__), status_for(exc), headers=headers

@@ -49,6 +49,10 @@ class AuthService:
             _audit(uow, "system", org.id, "org.create", "organisation", org.id, {"kind": kind})
         return org
 
+    def orgs(self) -> list[Organisation]:
+        with self._uow() as uow:
+            return uow.tenancy.list_orgs()
+
     def org(self, name: str) -> Organisation:
         with self._uow() as uow:
             org = uow.tenancy.get_org_by_name(name)

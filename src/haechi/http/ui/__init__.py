@@ -1,0 +1,1 @@
+"""The web UI (Jinja + htmx), one router per screen."""
