@@ -48,6 +48,17 @@ def make_index(signal_type: str) -> SignalIndex:
     return ExactIndex(signal_type=signal_type)
 
 
+def _fetcher(settings: Settings) -> GuardedFetcher:
+    return GuardedFetcher(
+        FetchPolicy(
+            timeout_s=settings.fetch_timeout_s,
+            max_bytes=settings.fetch_max_bytes,
+            allow_private=settings.fetch_allow_private,
+            allowed_hosts=tuple(settings.fetch_allowed_hosts),
+        )
+    )
+
+
 def _registry(settings: Settings) -> SignalRegistry:
     limits = DecodeLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
     return SignalRegistry(default_signal_types(limits), default_content_types())
@@ -107,17 +118,9 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
     registry = _registry(settings)
     matcher = Matcher(registry=registry, index_factory=make_index, uow_factory=uow)
     events = BufferedEventWriter(uow)
-    fetcher = GuardedFetcher(
-        FetchPolicy(
-            timeout_s=settings.fetch_timeout_s,
-            max_bytes=settings.fetch_max_bytes,
-            allow_private=settings.fetch_allow_private,
-            allowed_hosts=tuple(settings.fetch_allowed_hosts),
-        )
-    )
     banks = BankService(uow_factory=uow, registry=registry, on_change=matcher.refresh)
     hashing = HashingService(
-        registry=registry, fetcher=fetcher, max_upload_bytes=settings.max_upload_bytes
+        registry=registry, fetcher=_fetcher(settings), max_upload_bytes=settings.max_upload_bytes
     )
     return Container(
         settings=settings,
