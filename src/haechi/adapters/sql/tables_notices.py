@@ -1,0 +1,3 @@
+"""Tables for notices (filled in by the notices work)."""
+
+from __future__ import annotations
