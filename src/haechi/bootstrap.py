@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -42,10 +43,16 @@ from haechi.services.ports import SignalIndex
 log = logging.getLogger(__name__)
 
 
-def make_index(signal_type: str) -> SignalIndex:
+def make_index(signal_type: str, entries: Sequence[tuple[str, int]] = ()) -> SignalIndex:
     if signal_type == "pdq":
-        return PdqMihIndex(signal_type="pdq", max_radius=PdqSignal.max_threshold)
-    return ExactIndex(signal_type=signal_type)
+        hashes = np.frombuffer(b"".join(bytes.fromhex(v) for v, _ in entries), dtype=np.uint8)
+        ids = np.fromiter((i for _, i in entries), dtype=np.int64, count=len(entries))
+        return PdqMihIndex.build(
+            hashes.reshape(-1, 32), ids, signal_type="pdq", max_radius=PdqSignal.max_threshold
+        )
+    index = ExactIndex(signal_type=signal_type)
+    index.add(entries)
+    return index
 
 
 def _fetcher(settings: Settings) -> GuardedFetcher:

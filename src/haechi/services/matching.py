@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from haechi.domain.banks import Bank, BankContent, coinflip_allows, disable_ts_allows
@@ -61,6 +62,7 @@ class Matcher:
     ) -> None:
         self._registry = registry
         self._uow = uow_factory
+        self._index_factory = index_factory
         self._indexes: dict[str, SignalIndex] = {
             name: index_factory(name) for name in registry.signal_types
         }
@@ -138,21 +140,33 @@ class Matcher:
                 seq = uow.banks.latest_seq()
                 banks = uow.banks.list_banks()
             self._banks = {b.id: b for b in banks}
-            after = 0
-            while True:
-                with self._uow() as uow:
-                    page = uow.banks.page_content(
-                        bank_id=None, after_id=after, limit=_PAGE, include_withdrawn=False
-                    )
-                for content in page:
-                    self._apply_content(content)
-                if len(page) < _PAGE:
-                    break
-                after = page[-1].id
+            pending: dict[str, list[tuple[str, int]]] = {name: [] for name in self._indexes}
+            for content in self._all_content():
+                usable = {k: v for k, v in content.signals.items() if k in pending}
+                self._entries[content.id] = _Entry(
+                    content.bank_id, content.disable_until_ts, tuple(usable)
+                )
+                self._bank_members[content.bank_id].add(content.id)
+                for name, value in usable.items():
+                    pending[name].append((value, content.id))
+            # one bulk build per signal type: adding millions one by one would re-merge often
+            self._indexes = {name: self._index_factory(name, pending[name]) for name in pending}
             self._seq = seq
             self._recompute_radius()
             self._built_to = self._last_refresh = time.time()
             self._ready = True
+
+    def _all_content(self) -> Iterator[BankContent]:
+        after = 0
+        while True:
+            with self._uow() as uow:
+                page = uow.banks.page_content(
+                    bank_id=None, after_id=after, limit=_PAGE, include_withdrawn=False
+                )
+            yield from page
+            if len(page) < _PAGE:
+                return
+            after = page[-1].id
 
     def refresh(self) -> int:
         """Replay the change feed since the last refresh; returns how many changes applied."""

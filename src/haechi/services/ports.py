@@ -34,7 +34,8 @@ class SignalIndex(Protocol):
 
 
 class IndexFactory(Protocol):
-    def __call__(self, signal_type: str) -> SignalIndex: ...
+    def __call__(self, signal_type: str, entries: Sequence[tuple[str, int]] = ()) -> SignalIndex:
+        """A new index for `signal_type`, bulk-built from `entries` (canonical hash, id)."""
 
 
 class Clock(Protocol):
