@@ -27,6 +27,19 @@ class HashOutput:
     quality: int | None = None
 
 
+#: names of PDQ's 8 dihedral variants (rotations and flips), in the order pdqhash computes them
+DIHEDRAL_ORDER: tuple[str, ...] = (
+    "original",
+    "rotate90",
+    "rotate180",
+    "rotate270",
+    "flip_x",
+    "flip_y",
+    "flip_plus1",
+    "flip_minus1",
+)
+
+
 class SignalType(ABC):
     """A kind of hash. Subclasses set the class variables and implement `validate`/`distance`."""
 

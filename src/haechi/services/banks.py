@@ -20,7 +20,7 @@ from haechi.domain.banks import (
 )
 from haechi.domain.errors import InvalidInput, InvalidSignal, NotFound
 from haechi.domain.signals import SignalRegistry
-from haechi.services.ports import NewContent, UnitOfWorkFactory
+from haechi.services.ports import NewContent, UnitOfWork, UnitOfWorkFactory
 
 FIVE_YEARS_S = 5 * 365 * 24 * 3600
 MAX_PAGE = 1000
@@ -162,13 +162,10 @@ class BankService:
 
     def get_content(self, bank_name: str, content_id: int) -> BankContent:
         with self._uow() as uow:
-            bank = uow.banks.get_bank(bank_name)
-            if bank is None:
-                raise NotFound(f"bank '{bank_name}' not found")
-            found = uow.banks.get_contents([content_id])
-        if not found or found[0].bank_id != bank.id:
+            content = _content_in_bank(uow, bank_name, content_id)
+        if content is None:
             raise NotFound(f"content '{content_id}' not found")
-        return found[0]
+        return content
 
     def update_content(
         self,
@@ -197,11 +194,7 @@ class BankService:
 
     def delete_content(self, bank_name: str, content_id: int) -> int:
         with self._uow() as uow:
-            bank = uow.banks.get_bank(bank_name)
-            if bank is None:
-                raise NotFound(f"bank '{bank_name}' not found")
-            found = uow.banks.get_contents([content_id])
-            if not found or found[0].bank_id != bank.id:
+            if _content_in_bank(uow, bank_name, content_id) is None:
                 return 0
             count = uow.banks.delete_content(content_id)
         self._on_change()
@@ -230,3 +223,12 @@ class BankService:
             total = uow.banks.count_content(bank.id)
         next_after = items[-1].id if len(items) == limit else None
         return ContentPage(items=items, next_after=next_after, total=total)
+
+
+def _content_in_bank(uow: UnitOfWork, bank_name: str, content_id: int) -> BankContent | None:
+    """The item, if it belongs to the bank; NotFound for an unknown bank."""
+    bank = uow.banks.get_bank(bank_name)
+    if bank is None:
+        raise NotFound(f"bank '{bank_name}' not found")
+    found = uow.banks.get_contents([content_id])
+    return found[0] if found and found[0].bank_id == bank.id else None

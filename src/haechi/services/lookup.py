@@ -11,22 +11,10 @@ import time
 from dataclasses import dataclass, field
 
 from haechi.domain.errors import InvalidSignal
-from haechi.domain.signals import SignalRegistry
+from haechi.domain.signals import DIHEDRAL_ORDER, SignalRegistry
 from haechi.services.hashing import HashingService, HashResult
 from haechi.services.matching import Hit, Matcher
 from haechi.services.ports import MatchEvent, MatchEventSink, UnitOfWorkFactory
-
-#: names of PDQ's 8 dihedral variants, in the order pdqhash computes them
-DIHEDRAL_NAMES = (
-    "original",
-    "rotate90",
-    "rotate180",
-    "rotate270",
-    "flip_x",
-    "flip_y",
-    "flip_plus1",
-    "flip_minus1",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +86,7 @@ class LookupService:
         out = MediaLookup(hashes=result)
         for signal_type, value in result.values().items():
             out.matches[signal_type] = self.lookup_signal(signal_type, value, options)
-        for name, value in zip(DIHEDRAL_NAMES[1:], (dihedral or [])[1:], strict=False):
+        for name, value in zip(DIHEDRAL_ORDER[1:], (dihedral or [])[1:], strict=False):
             for hit in self.lookup_signal("pdq", value, options, transform=name):
                 if hit.content_id in out.transforms or any(
                     h.content_id == hit.content_id for h in out.matches.get("pdq", [])

@@ -34,21 +34,11 @@ from haechi.adapters.hashers.decode import (
     decode_luma_blocks,
 )
 from haechi.domain.errors import InvalidSignal
-from haechi.domain.signals import HashOutput, SignalType, hamming_hex
+from haechi.domain.signals import DIHEDRAL_ORDER, HashOutput, SignalType, hamming_hex
 
 #: the fast path decodes at the coarsest scale keeping the shorter side at least this long
 FAST_MIN_SIDE = 384
 #: order of `PdqSignal.hash_dihedral`'s results, as pdqhash computes them
-DIHEDRAL_ORDER: tuple[str, ...] = (
-    "original",
-    "rotate90",
-    "rotate180",
-    "rotate270",
-    "flip_x",
-    "flip_y",
-    "flip_plus1",
-    "flip_minus1",
-)
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
 _SIDE = 64  # PDQ's downsample is 64x64
