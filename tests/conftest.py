@@ -20,6 +20,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
         "database_url": f"sqlite:///{tmp_path / 'haechi.db'}",
+        "blob_dir": tmp_path / "blobs",
         "index_refresh_s": 0.05,
     }
     values.update(overrides)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from haechi.adapters.blobs import LocalBlobStore
 from haechi.adapters.fetch.http_fetcher import FetchPolicy, GuardedFetcher
 from haechi.adapters.hashers import (
     DecodeLimits,
@@ -22,23 +24,33 @@ from haechi.adapters.hashers import (
 from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.matcher_snapshot import DirectorySnapshotStore
 from haechi.adapters.index.pdq_mih import PdqMihIndex
+from haechi.adapters.limits import InMemoryRateCounter
 from haechi.adapters.sql import migrate
 from haechi.adapters.sql.engine import make_engine, make_session_factory
 from haechi.adapters.sql.event_writer import BufferedEventWriter
 from haechi.adapters.sql.uow import SqlUnitOfWorkFactory
+from haechi.adapters.webhooks import GuardedWebhookSender
 from haechi.config import Settings
 from haechi.domain.signals import SignalRegistry
 from haechi.http.app import build_app
 from haechi.http.context import AppServices, WebConfig
 from haechi.jobs.index_refresh import start_refresher
+from haechi.jobs.webhook_delivery import start_deliverer
 from haechi.services.audit import AuditService
 from haechi.services.auth import AuthService
 from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
+from haechi.services.board import BoardService
 from haechi.services.hashing import HashingService
+from haechi.services.intake import IntakeService
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
+from haechi.services.notices import NoticeService
 from haechi.services.ports import SignalIndex
+from haechi.services.public_guard import PublicGuard, PublicLimits
+from haechi.services.reporter import ReporterService
+from haechi.services.review import ReviewService
+from haechi.services.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +78,35 @@ def _fetcher(settings: Settings) -> GuardedFetcher:
     )
 
 
+#: used only outside production (production refuses to start without HAECHI_WEBHOOK_SECRET_KEY)
+DEV_WEBHOOK_KEY = "haechi-development-webhook-key, not a secret"
+
+
+def _webhooks(settings: Settings, uow: SqlUnitOfWorkFactory) -> WebhookService:
+    policy = FetchPolicy(
+        timeout_s=settings.webhook_timeout_s,
+        allow_private=settings.fetch_allow_private,
+        allowed_hosts=tuple(settings.fetch_allowed_hosts),
+    )
+    return WebhookService(
+        uow_factory=uow,
+        sender=GuardedWebhookSender(policy),
+        key=(settings.webhook_secret_key or DEV_WEBHOOK_KEY).encode(),
+        max_attempts=settings.webhook_max_attempts,
+        require_https=settings.environment == "production",
+    )
+
+
+def _public_guard(settings: Settings) -> PublicGuard:
+    """Abuse controls for the victim page (per process: each replica counts its own traffic)."""
+    limits = PublicLimits(
+        reports_per_hour=settings.public_reports_per_hour,
+        pictures_per_day=settings.public_pictures_per_day,
+        checks_per_hour=settings.public_checks_per_hour,
+    )
+    return PublicGuard(counter=InMemoryRateCounter(), limits=limits)
+
+
 def _registry(settings: Settings) -> SignalRegistry:
     limits = DecodeLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
     return SignalRegistry(default_signal_types(limits), default_content_types())
@@ -85,6 +126,26 @@ class Container:
     lookup: LookupService
     auth: AuthService
     audit: AuditService
+    intake: IntakeService = field(init=False)
+    reporter: ReporterService = field(init=False)
+    review: ReviewService = field(init=False)
+    notices: NoticeService
+    board: BoardService
+    webhooks: WebhookService
+    webhook_wake: threading.Event
+
+    def __post_init__(self) -> None:
+        blobs = LocalBlobStore(self.settings.blob_dir)
+        self.intake = IntakeService(
+            uow_factory=self.uow,
+            registry=self.registry,
+            hashing=self.hashing,
+            lookup=self.lookup,
+            banks=self.banks,
+            blobs=blobs,
+        )
+        self.reporter = ReporterService(uow_factory=self.uow, banks=self.banks, blobs=blobs)
+        self.review = ReviewService(uow_factory=self.uow, banks=self.banks, blobs=blobs)
 
     def web_services(self) -> AppServices:
         s = self.settings
@@ -97,6 +158,13 @@ class Container:
             matcher=self.matcher,
             auth=self.auth,
             audit=self.audit,
+            intake=self.intake,
+            reporter=self.reporter,
+            review=self.review,
+            notices=self.notices,
+            board=self.board,
+            webhooks=self.webhooks,
+            public_guard=_public_guard(s),
             web=WebConfig(
                 open_access=s.open_access,
                 token_digests=frozenset(
@@ -111,7 +179,21 @@ class Container:
         directory = self.settings.index_snapshot_dir
         return None if directory is None else DirectorySnapshotStore(directory)
 
+    def start_webhooks(self) -> threading.Event:
+        """The delivery loop in a thread (unless the interval is 0); set the event to stop it."""
+        interval = self.settings.webhook_deliver_interval_s
+        if interval <= 0:
+            return threading.Event()
+        stop, _thread = start_deliverer(
+            self.webhooks,
+            interval_s=interval,
+            wake=self.webhook_wake,
+            sweep=self.notices.escalate_overdue,
+        )
+        return stop
+
     def close(self) -> None:
+        self.webhook_wake.set()
         self.events.stop()
         self.engine.dispose()
 
@@ -129,6 +211,7 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
     hashing = HashingService(
         registry=registry, fetcher=_fetcher(settings), max_upload_bytes=settings.max_upload_bytes
     )
+    wake = threading.Event()
     return Container(
         settings=settings,
         engine=engine,
@@ -149,6 +232,10 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
         ),
         auth=AuthService(uow_factory=uow),
         audit=AuditService(uow_factory=uow),
+        notices=NoticeService(uow_factory=uow, registry=registry, on_enqueue=wake.set),
+        board=BoardService(uow_factory=uow),
+        webhooks=_webhooks(settings, uow),
+        webhook_wake=wake,
     )
 
 
@@ -161,10 +248,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         container.matcher.load(container.snapshots())
         container.events.start()
         stop = start_refresher(container.matcher, interval_s=container.settings.index_refresh_s)
+        stop_webhooks = container.start_webhooks()
         try:
             yield
         finally:
             stop.set()
+            stop_webhooks.set()
             container.close()
 
     app = build_app(container.web_services(), lifespan=lifespan)

@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     index_snapshot_dir: Path | None = None
     record_match_events: bool = True
 
+    # Cases: media uploaded with reports (stored by SHA-256, served only to authorised reviewers)
+    blob_dir: Path = Path("var/blobs")
+
+    # Webhooks: signing secrets are derived from this key (never stored); see domain/webhooks.py
+    webhook_secret_key: str | None = None
+    webhook_deliver_interval_s: float = 2.0
+    webhook_timeout_s: float = 10.0
+    webhook_max_attempts: int = Field(12, ge=1, le=50)
+
+    # Public victim page: abuse controls per source (client address; IPv6 per /64)
+    public_reports_per_hour: int = Field(5, ge=1)
+    public_pictures_per_day: int = Field(100, ge=1)
+    public_checks_per_hour: int = Field(20, ge=1)
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production":
@@ -51,4 +65,6 @@ class Settings(BaseSettings):
                 raise ValueError("production needs at least one api token (HAECHI_API_TOKENS)")
             if self.fetch_allow_private:
                 raise ValueError("fetch_allow_private is refused in production")
+            if len(self.webhook_secret_key or "") < 32:
+                raise ValueError("production needs HAECHI_WEBHOOK_SECRET_KEY (32+ characters)")
         return self

@@ -17,6 +17,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAECHI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("HAECHI_BLOB_DIR", str(tmp_path / "blobs"))
     monkeypatch.setenv("HAECHI_ENVIRONMENT", "test")
 
 

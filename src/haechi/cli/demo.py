@@ -12,6 +12,7 @@ import json
 import typer
 
 from haechi.bootstrap import Container
+from haechi.cli.demo_cases import load_reports
 from haechi.cli.main import container
 from haechi.domain.errors import Conflict
 from haechi.domain.tenancy import parse_roles
@@ -87,7 +88,7 @@ def load_tenants(c: Container) -> list[str]:
 
 @app.command("load")
 def load() -> None:
-    """Create the DEMO_BENIGN bank and demo organisations and users (idempotent)."""
+    """Create the DEMO_BENIGN bank, demo organisations, users and reports (idempotent)."""
     with container() as c:
         users = load_tenants(c)
         if users:
@@ -96,17 +97,23 @@ def load() -> None:
             c.banks.create_bank(DEMO_BANK, description="benign sample photos for trying haechi out")
         if c.banks.page_content(DEMO_BANK, limit=1).total:
             typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": 0, "note": "already loaded"}))
-            return
-        loaded = 0
-        for name, data in demo_images().items():
-            result = c.hashing.hash_bytes(data, content_type="photo")
-            item = NewContent(
-                signals=result.values(),
-                qualities={k: v.quality for k, v in result.hashes.items()},
-                note=f"skimage.data.{name}",
-                metadata={"content_id": name},
-                source="demo",
-            )
-            c.banks.add_content(DEMO_BANK, item)
-            loaded += 1
-        typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": loaded}))
+        else:
+            typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": load_bank(c)}))
+        if reports := load_reports(c, demo_images):
+            typer.echo(json.dumps({"demo_reports": reports}))
+
+
+def load_bank(c: Container) -> int:
+    loaded = 0
+    for name, data in demo_images().items():
+        result = c.hashing.hash_bytes(data, content_type="photo")
+        item = NewContent(
+            signals=result.values(),
+            qualities={k: v.quality for k, v in result.hashes.items()},
+            note=f"skimage.data.{name}",
+            metadata={"content_id": name},
+            source="demo",
+        )
+        c.banks.add_content(DEMO_BANK, item)
+        loaded += 1
+    return loaded

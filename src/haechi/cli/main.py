@@ -174,6 +174,10 @@ def _register_subcommands() -> None:
     app.add_typer(tenants.audit_app, name="audit")
     app.command("bench")(bench.bench)
     app.add_typer(demo.app, name="demo")
+    from haechi.cli import notices
+
+    app.add_typer(notices.notice_app, name="notice")
+    app.add_typer(notices.webhooks_app, name="webhooks")
 
 
 _register_subcommands()

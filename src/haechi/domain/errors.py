@@ -10,6 +10,7 @@ HaechiError
 ├── Conflict                (409) e.g. bank name already taken
 ├── FetchFailed             (502) a remote URL could not be fetched
 ├── Unauthorized            (401) / Forbidden (403)
+├── RateLimited             (429) too many attempts (e.g. wrong report PINs)
 └── NotReady                (503) e.g. index still loading
 """
 
@@ -65,4 +66,8 @@ class Forbidden(HaechiError):
 
 
 class NotReady(HaechiError):
+    pass
+
+
+class RateLimited(HaechiError):
     pass

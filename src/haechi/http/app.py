@@ -14,11 +14,21 @@ from haechi import __version__
 from haechi.domain.errors import MediaTooLarge
 from haechi.http import errors
 from haechi.http.api import banks as api_banks
+from haechi.http.api import cases as api_cases
 from haechi.http.api import matching as api_matching
+from haechi.http.api import notices as api_notices
+from haechi.http.api import reports as api_reports
+from haechi.http.api import webhooks as api_webhooks
 from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
 from haechi.http.hma.fastpath import HotLookups
+from haechi.http.ui import board as ui_board
+from haechi.http.ui import notice_form as ui_notice_form
+from haechi.http.ui import notices as ui_notices
+from haechi.http.ui import report_form as ui_report_form
+from haechi.http.ui import review as ui_review
 from haechi.http.ui import shell
+from haechi.http.ui import victim as ui_victim
 
 STATIC = Path(__file__).resolve().parent / "static"
 HEADERS = [
@@ -113,6 +123,11 @@ def build_app(
     errors.install(app)
     for module in (status, hashing, matching, curation, api_banks, api_matching, shell):
         app.include_router(module.router)
+    for notices in (api_notices, api_webhooks, ui_notice_form, ui_notices, ui_board):
+        app.include_router(notices.router)
+    for cases in (api_reports, api_cases, ui_report_form, ui_review):
+        app.include_router(cases.router)
+    app.include_router(ui_victim.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(SecureHeaders)
     # multipart overhead on top of the largest accepted file

@@ -9,9 +9,16 @@ from haechi.services.audit import AuditService
 from haechi.services.auth import AuthService
 from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
+from haechi.services.board import BoardService
 from haechi.services.hashing import HashingService
+from haechi.services.intake import IntakeService
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
+from haechi.services.notices import NoticeService
+from haechi.services.public_guard import PublicGuard
+from haechi.services.reporter import ReporterService
+from haechi.services.review import ReviewService
+from haechi.services.webhooks import WebhookService
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,4 +40,11 @@ class AppServices:
     matcher: Matcher
     auth: AuthService
     audit: AuditService
+    intake: IntakeService
+    reporter: ReporterService
+    review: ReviewService
+    notices: NoticeService
+    board: BoardService
+    webhooks: WebhookService
+    public_guard: PublicGuard
     web: WebConfig

@@ -23,6 +23,7 @@ STATUS: list[tuple[type[e.HaechiError], int]] = [
     (e.Unauthorized, 401),
     (e.Forbidden, 403),
     (e.NotReady, 503),
+    (e.RateLimited, 429),
 ]
 
 

@@ -140,25 +140,44 @@ class BankService:
         return clean
 
     def add_content(self, bank_name: str, item: NewContent) -> BankContent:
-        signals = self.validate_signals(dict(item.signals))
-        note = validate_note(item.note)
         with self._uow() as uow:
-            bank = uow.banks.get_bank(bank_name)
-            if bank is None:
-                raise NotFound(f"bank '{bank_name}' not found")
-            content = uow.banks.add_content(
-                bank,
-                NewContent(
-                    signals=signals,
-                    qualities=item.qualities,
-                    note=note,
-                    metadata=item.metadata,
-                    original_media_uri=item.original_media_uri,
-                    source=item.source,
-                ),
-            )
+            content = self.add_content_in(uow, bank_name, item)
         self._on_change()
         return content
+
+    def add_content_in(self, uow: UnitOfWork, bank_name: str, item: NewContent) -> BankContent:
+        """Add content inside the caller's transaction (e.g. with the decision that confirmed
+        it); the caller calls `changed()` after committing."""
+        signals = self.validate_signals(dict(item.signals))
+        note = validate_note(item.note)
+        bank = uow.banks.get_bank(bank_name)
+        if bank is None:
+            raise NotFound(f"bank '{bank_name}' not found")
+        return uow.banks.add_content(
+            bank,
+            NewContent(
+                signals=signals,
+                qualities=item.qualities,
+                note=note,
+                metadata=item.metadata,
+                original_media_uri=item.original_media_uri,
+                source=item.source,
+            ),
+        )
+
+    def withdraw_in(self, uow: UnitOfWork, content_ids: list[int]) -> int:
+        """Withdraw content inside the caller's transaction; returns how many were withdrawn."""
+        withdrawn = 0
+        for content in uow.banks.get_contents(content_ids):
+            if not content.withdrawn:
+                content.withdrawn = True
+                uow.banks.update_content(content)
+                withdrawn += 1
+        return withdrawn
+
+    def changed(self) -> None:
+        """Refresh the local matcher after a transaction that used `*_in` methods committed."""
+        self._on_change()
 
     def get_content(self, bank_name: str, content_id: int) -> BankContent:
         with self._uow() as uow:

@@ -76,8 +76,9 @@ class GuardedFetcher:
                 url = urljoin(url, outcome)
         raise FetchFailed("Failed to fetch URL: too many redirects")
 
-    def _get(self, client: httpx.Client, url: str, deadline: float) -> Fetched | str:
-        """One hop: the fetched media, or the location a redirect points to."""
+    def pin(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """Check `url` and rewrite it to the checked address: (url, headers, httpx extensions).
+        Requests sent this way cannot be redirected elsewhere by a changed DNS answer."""
         host, address, port = self.check(url)
         parts = urlsplit(url)
         pinned = parts._replace(
@@ -85,8 +86,13 @@ class GuardedFetcher:
         )
         headers = {"Host": parts.netloc, "User-Agent": "haechi/0.1"}
         extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+        return pinned.geturl(), headers, extensions
+
+    def _get(self, client: httpx.Client, url: str, deadline: float) -> Fetched | str:
+        """One hop: the fetched media, or the location a redirect points to."""
+        pinned, headers, extensions = self.pin(url)
         try:
-            with client.stream("GET", pinned.geturl(), headers=headers, extensions=extensions) as r:
+            with client.stream("GET", pinned, headers=headers, extensions=extensions) as r:
                 if r.is_redirect:
                     return str(r.headers.get("location", ""))
                 if r.status_code >= 400:

@@ -7,7 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from haechi.adapters.sql.audit_store import SqlAuditStore
 from haechi.adapters.sql.bank_store import SqlBankStore
+from haechi.adapters.sql.case_store import SqlCaseStore
+from haechi.adapters.sql.notice_store import SqlNoticeStore
 from haechi.adapters.sql.tenancy_store import SqlTenancyStore
+from haechi.adapters.sql.webhook_store import SqlWebhookStore
 from haechi.domain.errors import Conflict
 
 
@@ -21,6 +24,9 @@ class SqlUnitOfWork:
         self._banks = SqlBankStore(self._session)
         self._tenancy = SqlTenancyStore(self._session)
         self._audit = SqlAuditStore(self._session)
+        self._cases = SqlCaseStore(self._session)
+        self._notices = SqlNoticeStore(self._session)
+        self._webhooks = SqlWebhookStore(self._session)
         return self
 
     @property
@@ -34,6 +40,18 @@ class SqlUnitOfWork:
     @property
     def audit(self) -> SqlAuditStore:
         return self._audit
+
+    @property
+    def cases(self) -> SqlCaseStore:
+        return self._cases
+
+    @property
+    def notices(self) -> SqlNoticeStore:
+        return self._notices
+
+    @property
+    def webhooks(self) -> SqlWebhookStore:
+        return self._webhooks
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         session = self._session

@@ -1,0 +1,207 @@
+"""The vocabulary of the EU DSA Transparency Database API, copied value for value.
+
+Source: digital-services-act/transparency-database, `app/Models/Statement.php` (the keys of its
+constant maps) and `app/Services/EuropeanCountriesService.php`. Statements are submitted with these
+keys, so they must never be renamed here.
+"""
+
+from __future__ import annotations
+
+#: `decision_visibility` (a list): the visibility restriction decided
+DECISION_VISIBILITIES = frozenset(
+    {
+        "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED",
+        "DECISION_VISIBILITY_CONTENT_DEMOTED",
+        "DECISION_VISIBILITY_CONTENT_DISABLED",
+        "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED",
+        "DECISION_VISIBILITY_CONTENT_LABELLED",
+        "DECISION_VISIBILITY_CONTENT_REMOVED",
+        "DECISION_VISIBILITY_OTHER",
+    }
+)
+
+#: `decision_ground`
+DECISION_GROUNDS = frozenset(
+    {
+        "DECISION_GROUND_ILLEGAL_CONTENT",
+        "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+    }
+)
+
+#: `content_type` (a list)
+CONTENT_TYPES = frozenset(
+    {
+        "CONTENT_TYPE_APP",
+        "CONTENT_TYPE_AUDIO",
+        "CONTENT_TYPE_IMAGE",
+        "CONTENT_TYPE_OTHER",
+        "CONTENT_TYPE_PRODUCT",
+        "CONTENT_TYPE_SYNTHETIC_MEDIA",
+        "CONTENT_TYPE_TEXT",
+        "CONTENT_TYPE_VIDEO",
+    }
+)
+
+#: `category` and `category_addition`
+STATEMENT_CATEGORIES = frozenset(
+    {
+        "STATEMENT_CATEGORY_ANIMAL_WELFARE",
+        "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
+        "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+        "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN",
+        "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+        "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+        "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
+        "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
+        "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE",
+        "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+        "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+        "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+        "STATEMENT_CATEGORY_SELF_HARM",
+        "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS",
+        "STATEMENT_CATEGORY_VIOLENCE",
+    }
+)
+
+#: the keywords (`category_specification`) most decisions in haechi use, offered first in the UI
+CORE_KEYWORDS = (
+    "KEYWORD_NON_CONSENSUAL_MATERIAL_DEEPFAKE",
+    "KEYWORD_NON_CONSENSUAL_MATERIAL_DEEPFAKE_AGAINST_WOMEN",
+    "KEYWORD_NON_CONSENSUAL_IMAGE_SHARING",
+    "KEYWORD_NON_CONSENSUAL_IMAGE_SHARING_AGAINST_WOMEN",
+    "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL_DEEPFAKE",
+    "KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",
+    "KEYWORD_CYBER_HARASSMENT_AGAINST_WOMEN",
+    "KEYWORD_CYBER_HARASSMENT",
+    "KEYWORD_ADULT_SEXUAL_MATERIAL",
+)
+
+#: `category_specification` (a list): every keyword the database knows
+KEYWORDS = frozenset(CORE_KEYWORDS) | frozenset(
+    {
+        "KEYWORD_AGE_SPECIFIC_RESTRICTIONS",
+        "KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS",
+        "KEYWORD_ANIMAL_HARM",
+        "KEYWORD_BIOMETRIC_DATA_BREACH",
+        "KEYWORD_BULLYING_AGAINST_GIRLS",
+        "KEYWORD_CONTENT_PROMOTING_EATING_DISORDERS",
+        "KEYWORD_COORDINATED_HARM",
+        "KEYWORD_COPYRIGHT_INFRINGEMENT",
+        "KEYWORD_CYBER_BULLYING_INTIMIDATION",
+        "KEYWORD_CYBER_INCITEMENT",
+        "KEYWORD_CYBER_STALKING",
+        "KEYWORD_CYBER_STALKING_AGAINST_WOMEN",
+        "KEYWORD_DATA_FALSIFICATION",
+        "KEYWORD_DEFAMATION",
+        "KEYWORD_DESIGN_INFRINGEMENT",
+        "KEYWORD_DISCRIMINATION",
+        "KEYWORD_FEMALE_GENDERED_DISINFORMATION",
+        "KEYWORD_GEOGRAPHICAL_REQUIREMENTS",
+        "KEYWORD_GEOGRAPHIC_INDICATIONS_INFRINGEMENT",
+        "KEYWORD_GOODS_SERVICES_NOT_PERMITTED",
+        "KEYWORD_GROOMING_SEXUAL_ENTICEMENT_MINORS",
+        "KEYWORD_HATE_SPEECH",
+        "KEYWORD_HIDDEN_ADVERTISEMENT",
+        "KEYWORD_HUMAN_EXPLOITATION",
+        "KEYWORD_HUMAN_TRAFFICKING",
+        "KEYWORD_ILLEGAL_ORGANIZATIONS",
+        "KEYWORD_IMPERSONATION_ACCOUNT_HIJACKING",
+        "KEYWORD_INAUTHENTIC_ACCOUNTS",
+        "KEYWORD_INAUTHENTIC_LISTINGS",
+        "KEYWORD_INAUTHENTIC_USER_REVIEWS",
+        "KEYWORD_INCITEMENT_AGAINST_WOMEN",
+        "KEYWORD_INCITEMENT_VIOLENCE_HATRED",
+        "KEYWORD_INSUFFICIENT_INFORMATION_ON_TRADERS",
+        "KEYWORD_LANGUAGE_REQUIREMENTS",
+        "KEYWORD_MISINFORMATION_DISINFORMATION",
+        "KEYWORD_MISLEADING_INFO_CONSUMER_RIGHTS",
+        "KEYWORD_MISLEADING_INFO_GOODS_SERVICES",
+        "KEYWORD_MISSING_PROCESSING_GROUND",
+        "KEYWORD_NONCOMPLIANCE_PRICING",
+        "KEYWORD_NUDITY",
+        "KEYWORD_OTHER",
+        "KEYWORD_PATENT_INFRINGEMENT",
+        "KEYWORD_PHISHING",
+        "KEYWORD_PROHIBITED_PRODUCTS",
+        "KEYWORD_PYRAMID_SCHEMES",
+        "KEYWORD_RIGHT_TO_BE_FORGOTTEN",
+        "KEYWORD_RISK_ENVIRONMENTAL_DAMAGE",
+        "KEYWORD_RISK_PUBLIC_HEALTH",
+        "KEYWORD_SELF_MUTILATION",
+        "KEYWORD_STALKING",
+        "KEYWORD_SUICIDE",
+        "KEYWORD_TERRORIST_CONTENT",
+        "KEYWORD_TRADEMARK_INFRINGEMENT",
+        "KEYWORD_TRADE_SECRET_INFRINGEMENT",
+        "KEYWORD_TRAFFICKING_WOMEN_GIRLS",
+        "KEYWORD_UNLAWFUL_SALE_ANIMALS",
+        "KEYWORD_UNSAFE_CHALLENGES",
+        "KEYWORD_UNSAFE_PRODUCTS",
+        "KEYWORD_VIOLATION_EU_LAW",
+        "KEYWORD_VIOLATION_NATIONAL_LAW",
+    }
+)
+
+#: `source_type`: where the information that led to the decision came from
+SOURCE_TYPES = frozenset(
+    {
+        "SOURCE_ARTICLE_16",
+        "SOURCE_TRUSTED_FLAGGER",
+        "SOURCE_TYPE_OTHER_NOTIFICATION",
+        "SOURCE_VOLUNTARY",
+    }
+)
+
+#: `automated_detection` takes the values themselves, not keys
+AUTOMATED_DETECTIONS = frozenset(
+    {
+        "No",
+        "Yes",
+    }
+)
+
+#: `automated_decision`
+AUTOMATED_DECISIONS = frozenset(
+    {
+        "AUTOMATED_DECISION_FULLY",
+        "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "AUTOMATED_DECISION_PARTIALLY",
+    }
+)
+
+#: EEA country codes, the only ones the EU database accepts in `territorial_scope`
+EEA_COUNTRY_CODES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    }
+)

@@ -1,0 +1,109 @@
+"""Abuse controls for the account-free endpoints (the victim page): limits per source.
+
+Anyone can open the victim page, so one source must not be able to flood the review queue or
+guess PINs. Three budgets apply per source over sliding windows: reports per hour; pictures per
+day (each picture is one set of hashes; a source past the budget is sent to a victim-support
+centre, which reports through its own account and answers for what it sends); and status or
+withdrawal attempts per hour (on top of the reporter service's lock after five wrong PINs for one
+case number). Every public report's items
+wait for a moderator's decision before any hash can enter a bank; these budgets bound how much
+work one anonymous source can put in front of the moderators.
+
+A source is the client address, IPv6 reduced to its /64 (one subscriber's whole network), stored
+only as a keyed hash with a per-process key: the counter never holds an address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from haechi.domain.errors import RateLimited
+from haechi.services.ports_limits import RateCounter
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+_IPV6_PREFIX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLimits:
+    reports_per_hour: int = 5
+    pictures_per_day: int = 100
+    checks_per_hour: int = 20
+
+    def __post_init__(self) -> None:
+        if min(self.reports_per_hour, self.pictures_per_day, self.checks_per_hour) < 1:
+            raise ValueError("public limits must be at least 1")
+
+
+class PublicGuard:
+    def __init__(
+        self,
+        *,
+        counter: RateCounter,
+        limits: PublicLimits,
+        clock: Callable[[], float] = time.time,
+        key: bytes | None = None,
+    ) -> None:
+        self._counter = counter
+        self._limits = limits
+        self._clock = clock
+        self._key = key or secrets.token_bytes(32)
+
+    @property
+    def limits(self) -> PublicLimits:
+        return self._limits
+
+    def admit_report(self, address: str | None, pictures: int) -> None:
+        """Count one report of `pictures` pictures, or raise RateLimited (nothing counted)."""
+        source = self.source(address)
+        now = self._clock()
+        day = self._counter.used(f"pictures:{source}", window_s=DAY, now=now)
+        if day + pictures > self._limits.pictures_per_day:
+            raise RateLimited(
+                "this connection has sent many pictures today; a victim-support centre can "
+                "report them for you, or try again tomorrow"
+            )
+        if not self._counter.take(
+            f"reports:{source}", 1, limit=self._limits.reports_per_hour, window_s=HOUR, now=now
+        ):
+            raise RateLimited("too many reports from this connection; try again in an hour")
+        limit = self._limits.pictures_per_day
+        self._counter.take(f"pictures:{source}", pictures, limit=limit, window_s=DAY, now=now)
+
+    def admit_check(self, address: str | None) -> None:
+        """Count one status or withdrawal attempt, or raise RateLimited."""
+        source = self.source(address)
+        if not self._counter.take(
+            f"checks:{source}",
+            1,
+            limit=self._limits.checks_per_hour,
+            window_s=HOUR,
+            now=self._clock(),
+        ):
+            raise RateLimited("too many attempts from this connection; try again in an hour")
+
+    def source(self, address: str | None) -> str:
+        """A keyed hash of the client's network: the address itself, or its /64 for IPv6."""
+        network = _network(address)
+        return hashlib.blake2b(network.encode(), key=self._key, digest_size=12).hexdigest()
+
+
+def _network(address: str | None) -> str:
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "unknown"  # no usable address: all such callers share one budget
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, _IPV6_PREFIX), strict=False))
+    return str(ip)
+
+
+__all__ = ["DAY", "HOUR", "PublicGuard", "PublicLimits"]
