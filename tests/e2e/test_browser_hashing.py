@@ -158,4 +158,3 @@ def test_videos_get_exact_digests_without_being_decoded(page: Page, tmp_path: Pa
         "sha256": hashlib.sha256(clip).hexdigest(),
     }
     assert "Video" in page.inner_text("#picked")
-
