@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from haechi import __version__
 from haechi.domain.errors import MediaTooLarge
 from haechi.http import errors
+from haechi.http.api import audit as api_audit
 from haechi.http.api import banks as api_banks
 from haechi.http.api import cases as api_cases
 from haechi.http.api import matching as api_matching
@@ -121,7 +122,7 @@ def build_app(
     )
     app.state.services = services
     errors.install(app)
-    for module in (status, hashing, matching, curation, api_banks, api_matching, shell):
+    for module in (status, hashing, matching, curation, api_banks, api_matching, api_audit, shell):
         app.include_router(module.router)
     for notices in (api_notices, api_webhooks, ui_notice_form, ui_notices, ui_board):
         app.include_router(notices.router)

@@ -53,6 +53,7 @@ class AuditService:
         principal.require(Permission.AUDIT_READ)
         with self._uow() as uow:
             rows = uow.audit.entries(after_seq=after_seq, limit=limit)
+            record(uow, principal, "audit.read", "audit", after_seq, limit=limit)
         mine = [e for e in rows if e.org_id == principal.org_id]
         return AuditPage(mine, rows[-1].seq if len(rows) == limit else None)
 

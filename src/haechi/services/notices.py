@@ -86,6 +86,10 @@ class NoticeService:
             platform = uow.tenancy.get_org_by_name(draft.platform)
             if platform is None or platform.kind is not OrgKind.PLATFORM:
                 raise InvalidInput(f"no platform organisation named '{draft.platform}'")
+            if draft.case_id is not None:
+                case = uow.cases.get_case_by_id(draft.case_id)
+                if case is None or not case.visible_to(principal.org_id):
+                    raise NotFound(f"case {draft.case_id} not found")
             notice = uow.notices.add(
                 from_org_id=principal.org_id,
                 to_org_id=platform.id,
