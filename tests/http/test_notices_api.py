@@ -57,11 +57,13 @@ NOTICE = {
 def test_notice_lifecycle_and_tenancy(live_server: LiveServer, api: httpx.Client) -> None:
     t = tokens(live_server)
     assert api.post("/api/v1/notices", json=NOTICE).status_code == 401
-    created = api.post("/api/v1/notices", json=NOTICE | {"case_id": 7}, headers=t["regulator"])
+    missing_case = api.post("/api/v1/notices", json=NOTICE | {"case_id": 7}, headers=t["regulator"])
+    assert missing_case.status_code == 404, "a notice may only cite a case its sender can see"
+    created = api.post("/api/v1/notices", json=NOTICE, headers=t["regulator"])
     assert created.status_code == 201, created.text
     notice = created.json()
     nid, items = notice["id"], [i["id"] for i in notice["items"]]
-    assert notice["stage"] == "received" and notice["case_id"] == 7
+    assert notice["stage"] == "received" and notice["case_id"] is None
     assert notice["act"]["due_at"] - notice["sent_at"] == pytest.approx(24 * 3600)
     assert notice["acknowledge"]["overdue"] is False
 

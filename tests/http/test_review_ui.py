@@ -107,15 +107,8 @@ def test_reveal_is_audited_and_needs_csrf(live_server: LiveServer, api: httpx.Cl
     assert audit_actions(live_server).count("media.reveal") == 2
 
 
-def test_decision_form_records_and_exports(live_server: LiveServer, api: httpx.Client) -> None:
-    c = live_server.app.state.container
-    seed(c)
-    number, _ = file_via_form(api, "rocket")
-    csrf = sign_in(api, "analyst@kcsc.example")
-    page = api.get(f"/ui/cases/{number}")
-    action = re.search(r'action="(/ui/cases/[^"]+/decide)"', page.text).group(1)  # type: ignore[union-attr]
-    assert "illegal_content_legal_ground" in page.text and f"<option>{BANK}</option>" in page.text
-    form = {
+def confirm_form(csrf: str) -> dict[str, object]:
+    return {
         "csrf": csrf,
         "outcome": "confirm_illegal",
         "bank": BANK,
@@ -130,6 +123,17 @@ def test_decision_form_records_and_exports(live_server: LiveServer, api: httpx.C
         "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
         "decision_facts": "",
     }
+
+
+def test_decision_form_records_and_exports(live_server: LiveServer, api: httpx.Client) -> None:
+    c = live_server.app.state.container
+    seed(c)
+    number, _ = file_via_form(api, "rocket")
+    csrf = sign_in(api, "analyst@kcsc.example")
+    page = api.get(f"/ui/cases/{number}")
+    action = re.search(r'action="(/ui/cases/[^"]+/decide)"', page.text).group(1)  # type: ignore[union-attr]
+    assert "illegal_content_legal_ground" in page.text and f"<option>{BANK}</option>" in page.text
+    form = confirm_form(csrf)
     missing = api.post(action, data=form)
     assert missing.status_code == 400 and "decision_facts is required" in missing.text
     done = api.post(action, data=form | {"decision_facts": "compared by a person"})
@@ -170,3 +174,50 @@ def test_roles_without_media_rights_see_no_picture(
     page = api.get(f"/ui/cases/{number}?reveal=1")
     assert page.status_code == 200 and "<img" not in page.text and "Reveal" not in page.text
     assert "Decide" not in page.text.split("Items", 1)[1]
+
+
+def test_a_notice_starts_from_the_case_and_cites_it_by_number(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    c = live_server.app.state.container
+    seed(c)
+    number, _ = file_via_form(api, "chelsea")
+    csrf = sign_in(api, "analyst@kcsc.example")
+    page = api.get(f"/ui/cases/{number}")
+    assert "Send a takedown notice" not in page.text, "nothing confirmed yet"
+    action = re.search(r'action="(/ui/cases/[^"]+/decide)"', page.text).group(1)  # type: ignore[union-attr]
+    form = confirm_form(csrf) | {"decision_facts": "compared by a person"}
+    assert api.post(action, data=form).status_code == 303
+    page = api.get(f"/ui/cases/{number}")
+    assert f'href="/ui/notices/new?case={number}"' in page.text
+    new = api.get("/ui/notices/new", params={"case": number})
+    hashes = re.search(r'name="hashes"[^>]*>([^<]*)<', new.text).group(1)  # type: ignore[union-attr]
+    assert re.search(r"pdq:[0-9a-f]{64}", hashes) and f'value="{number}"' in new.text
+    sent = api.post(
+        "/ui/notices/new",
+        data={
+            "csrf": csrf,
+            "platform": "Telegram",
+            "policy": "kcsc_24h",
+            "legal_ground": "Art. 44-7",
+            "hashes": hashes,
+            "case_id": number,
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    notice_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    with c.uow() as uow:
+        notice = uow.notices.get(notice_id)
+        assert notice is not None and notice.case_id is not None
+    wrong = api.post(
+        "/ui/notices/new",
+        data={
+            "csrf": csrf,
+            "platform": "Telegram",
+            "policy": "kcsc_24h",
+            "legal_ground": "x",
+            "hashes": hashes,
+            "case_id": "HC-1999-000009",
+        },
+    )
+    assert wrong.status_code == 400 and "no case HC-1999-000009" in wrong.text

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from haechi.domain.errors import Forbidden, InvalidInput
+from haechi.domain.cases import ItemStatus
+from haechi.domain.errors import Forbidden, InvalidInput, NotFound
 from haechi.domain.notices import ItemKind, NewItem, NoticeDraft
 from haechi.domain.sla import NAMED, Deadline, Rule, SlaPolicy, resolve_policy
 from haechi.domain.tenancy import Principal
@@ -75,17 +76,37 @@ def policy_of(form: NoticeForm, zone: str) -> SlaPolicy:
     )
 
 
-def draft_of(form: NoticeForm, zone: str) -> NoticeDraft:
-    case_id = form.case_id.strip()
-    if case_id and not case_id.isdigit():
-        raise InvalidInput("case number must be a number")
+def draft_of(form: NoticeForm, zone: str, case_id: int | None = None) -> NoticeDraft:
     return NoticeDraft(
         platform=form.platform,
         legal_ground=form.legal_ground,
         policy=policy_of(form, zone),
         items=items_of(form),
-        case_id=int(case_id) if case_id else None,
+        case_id=case_id,
         note=form.note or None,
+    )
+
+
+def case_id_of(services: AppServices, principal: Principal, number: str) -> int | None:
+    """The case an analyst names by its number (HC-…), as shown everywhere in the UI."""
+    number = number.strip()
+    if not number:
+        return None
+    try:
+        return services.review.case(principal, number).case.id
+    except NotFound:
+        raise InvalidInput(f"no case {number} that you can see") from None
+
+
+def prefilled(services: AppServices, principal: Principal, number: str) -> NoticeForm:
+    """A notice form listing a case's confirmed items: hashes, URLs and message links."""
+    view = services.review.case(principal, number)
+    confirmed = [i for i in view.items if i.status is ItemStatus.CONFIRMED_ILLEGAL]
+    return NoticeForm(
+        case_id=view.case.number,
+        hashes="\n".join(f"{k}:{v}" for i in confirmed for k, v in sorted(i.signals.items())),
+        urls="\n".join(i.url for i in confirmed if i.url),
+        links="\n".join(i.chat_link for i in confirmed if i.chat_link),
     )
 
 
@@ -113,8 +134,11 @@ def _page(
 
 
 @router.get("/new")
-def new_notice(request: Request, services: ServicesDep, principal: UiPrincipalDep) -> HTMLResponse:
-    return _page(request, services, principal, NoticeForm())
+def new_notice(
+    request: Request, services: ServicesDep, principal: UiPrincipalDep, case: str | None = None
+) -> HTMLResponse:
+    form = prefilled(services, principal, case) if case else NoticeForm()
+    return _page(request, services, principal, form)
 
 
 @router.post("/new")
@@ -127,7 +151,8 @@ def send_notice(
 ) -> Response:
     zone = next((o.timezone for o in services.auth.orgs() if o.id == principal.org_id), "UTC")
     try:
-        notice = services.notices.send(principal, draft_of(form, zone))
+        case_id = case_id_of(services, principal, form.case_id)
+        notice = services.notices.send(principal, draft_of(form, zone, case_id))
     except InvalidInput as e:
         return _page(request, services, principal, form, error=e.message)
     return RedirectResponse(f"/ui/notices/{notice.id}", status_code=303)
