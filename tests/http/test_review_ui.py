@@ -140,6 +140,7 @@ def test_decision_form_records_and_exports(live_server: LiveServer, api: httpx.C
     assert done.status_code == 303
     page = api.get(done.headers["location"])
     assert "confirmed illegal" in page.text and f"added to {BANK}" in page.text
+    assert "by user:" not in page.text, "deciders are shown by name to their colleagues"
     link = re.search(r'href="(/ui/cases/[^"]+/statement)"', page.text).group(1)  # type: ignore[union-attr]
     sor = api.get(link)
     assert sor.headers["content-disposition"].startswith("attachment")

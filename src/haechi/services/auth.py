@@ -53,6 +53,11 @@ class AuthService:
         with self._uow() as uow:
             return uow.tenancy.list_orgs()
 
+    def colleagues(self, org_id: int) -> dict[str, str]:
+        """Audit actor label -> display name, for the people of one organisation only."""
+        with self._uow() as uow:
+            return {f"user:{u.id}": u.display_name for u in uow.tenancy.list_users(org_id)}
+
     def org(self, name: str) -> Organisation:
         with self._uow() as uow:
             org = uow.tenancy.get_org_by_name(name)

@@ -86,6 +86,10 @@ class SqlTenancyStore:
         row = self._s.scalar(select(UserRow).where(UserRow.email == email))
         return None if row is None else _user(row)
 
+    def list_users(self, org_id: int) -> list[StoredUser]:
+        stmt = select(UserRow).where(UserRow.org_id == org_id).order_by(UserRow.id)
+        return [_user(r) for r in self._s.scalars(stmt)]
+
     def create_token(
         self,
         *,

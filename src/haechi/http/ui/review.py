@@ -78,6 +78,7 @@ def _case_page(
         principal,
         view=view,
         orgs=orgs,
+        people=services.auth.colleagues(principal.org_id),
         can_decide=owner and principal.can(Permission.DECISIONS_WRITE),
         can_reveal=principal.can(Permission.MEDIA_REVEAL),
         banks=[b.name for b in services.banks.list_banks()] if can_bank else [],
