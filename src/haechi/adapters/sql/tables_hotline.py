@@ -1,0 +1,3 @@
+"""Tables for hotline (issue 4)."""
+
+from __future__ import annotations
