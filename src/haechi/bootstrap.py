@@ -25,6 +25,8 @@ from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.matcher_snapshot import DirectorySnapshotStore
 from haechi.adapters.index.pdq_mih import PdqMihIndex
 from haechi.adapters.limits import InMemoryRateCounter
+from haechi.adapters.signing import FileKeySigner
+from haechi.adapters.smtp import mailer_from
 from haechi.adapters.sql import migrate
 from haechi.adapters.sql.engine import make_engine, make_session_factory
 from haechi.adapters.sql.event_writer import BufferedEventWriter
@@ -42,7 +44,9 @@ from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
 from haechi.services.board import BoardService
 from haechi.services.hashing import HashingService
+from haechi.services.hotline_bundle import HotlineServices
 from haechi.services.intake import IntakeService
+from haechi.services.le_bundle import LeServices
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
 from haechi.services.notices import NoticeService
@@ -129,6 +133,8 @@ class Container:
     intake: IntakeService = field(init=False)
     reporter: ReporterService = field(init=False)
     review: ReviewService = field(init=False)
+    le: LeServices = field(init=False)
+    hotline: HotlineServices = field(init=False)
     notices: NoticeService
     board: BoardService
     webhooks: WebhookService
@@ -146,6 +152,14 @@ class Container:
         )
         self.reporter = ReporterService(uow_factory=self.uow, banks=self.banks, blobs=blobs)
         self.review = ReviewService(uow_factory=self.uow, banks=self.banks, blobs=blobs)
+        mailer, wake = mailer_from(self.settings), self.webhook_wake.set
+        self.le = LeServices.build(
+            uow_factory=self.uow, blobs=blobs, mailer=mailer, on_enqueue=wake
+        )
+        signer = FileKeySigner(self.settings.evidence_key_path)
+        self.hotline = HotlineServices.build(
+            uow_factory=self.uow, blobs=blobs, signer=signer, settings=self.settings
+        )
 
     def web_services(self) -> AppServices:
         s = self.settings
@@ -165,6 +179,8 @@ class Container:
             board=self.board,
             webhooks=self.webhooks,
             public_guard=_public_guard(s),
+            le=self.le,
+            hotline=self.hotline,
             web=WebConfig(
                 open_access=s.open_access,
                 token_digests=frozenset(
@@ -188,9 +204,12 @@ class Container:
             self.webhooks,
             interval_s=interval,
             wake=self.webhook_wake,
-            sweep=self.notices.escalate_overdue,
+            sweep=self._sweep,
         )
         return stop
+
+    def _sweep(self) -> int:
+        return self.notices.escalate_overdue() + self.le.dashboard.remind_preservations()
 
     def close(self) -> None:
         self.webhook_wake.set()

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = 10.0
     webhook_max_attempts: int = Field(12, ge=1, le=50)
 
+    # E-mail (SMTP): pages platforms' agents for emergency law-enforcement requests; off without
+    # a host (webhooks still go)
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str = "haechi@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+
+    # Hotline threads and evidence packages (issue 4)
+    hotline_reply_hours: float = Field(24.0, gt=0, le=24 * 30)
+    hotline_mail_domain: str = "hotline.localhost"
+    hotline_smtp_host: str = "127.0.0.1"
+    hotline_smtp_port: int = Field(2525, ge=1, le=65535)
+    evidence_key_path: Path = Path("var/evidence-ed25519.pem")
+
     # Public victim page: abuse controls per source (client address; IPv6 per /64)
     public_reports_per_hour: int = Field(5, ge=1)
     public_pictures_per_day: int = Field(100, ge=1)

@@ -44,6 +44,12 @@ class Permission(StrEnum):
     BANKS_WRITE = "banks:write"
     AUDIT_READ = "audit:read"
     ORG_ADMIN = "org:admin"
+    #: police: submit law-enforcement requests and read their own
+    LE_REQUEST = "le:request"
+    #: platforms: read verified requests addressed to them and answer them
+    LE_RESPOND = "le:respond"
+    #: regulators (instance admins): verify or reject held requests, register police domains
+    LE_VERIFY = "le:verify"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -69,8 +75,12 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.DECISIONS_WRITE,
         }
     ),
-    Role.INVESTIGATOR: frozenset({Permission.CASES_READ, Permission.REPORTS_READ}),
-    Role.PLATFORM_AGENT: frozenset({Permission.NOTICES_READ, Permission.NOTICES_RESPOND}),
+    Role.INVESTIGATOR: frozenset(
+        {Permission.CASES_READ, Permission.REPORTS_READ, Permission.LE_REQUEST}
+    ),
+    Role.PLATFORM_AGENT: frozenset(
+        {Permission.NOTICES_READ, Permission.NOTICES_RESPOND, Permission.LE_RESPOND}
+    ),
     Role.AUDITOR: frozenset(
         {Permission.AUDIT_READ, Permission.CASES_READ, Permission.NOTICES_READ}
     ),

@@ -42,6 +42,14 @@ class Event(StrEnum):
     NOTICE_OUTCOME = "notice.outcome"
     #: to the sender (its supervisor): a notice went unanswered past its act deadline and grace
     NOTICE_ESCALATED = "notice.escalated"
+    #: to the platform: a (verified) law-enforcement request reached it
+    LE_REQUEST_RECEIVED = "le_request.received"
+    #: to the platform: an emergency request (threat to life or safety) — page someone now
+    LE_REQUEST_EMERGENCY = "le_request.emergency"
+    #: to the police: the platform answered a request
+    LE_REQUEST_ANSWERED = "le_request.answered"
+    #: to the police: a preservation hold expires soon and may be renewed once
+    LE_PRESERVATION_EXPIRING = "le_request.preservation_expiring"
 
 
 class DeliveryStatus(StrEnum):

@@ -16,6 +16,8 @@ from haechi.http import errors
 from haechi.http.api import audit as api_audit
 from haechi.http.api import banks as api_banks
 from haechi.http.api import cases as api_cases
+from haechi.http.api import hotline as api_hotline
+from haechi.http.api import le_requests as api_le_requests
 from haechi.http.api import matching as api_matching
 from haechi.http.api import notices as api_notices
 from haechi.http.api import reports as api_reports
@@ -24,6 +26,8 @@ from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
 from haechi.http.hma.fastpath import HotLookups
 from haechi.http.ui import board as ui_board
+from haechi.http.ui import hotline as ui_hotline
+from haechi.http.ui import le_requests as ui_le_requests
 from haechi.http.ui import notice_form as ui_notice_form
 from haechi.http.ui import notices as ui_notices
 from haechi.http.ui import report_form as ui_report_form
@@ -126,8 +130,10 @@ def build_app(
         app.include_router(module.router)
     for notices in (api_notices, api_webhooks, ui_notice_form, ui_notices, ui_board):
         app.include_router(notices.router)
-    for cases in (api_reports, api_cases, ui_report_form, ui_review):
+    for cases in (api_reports, api_cases, api_hotline, ui_report_form, ui_review, ui_hotline):
         app.include_router(cases.router)
+    app.include_router(api_le_requests.router)
+    app.include_router(ui_le_requests.router)
     app.include_router(ui_victim.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(SecureHeaders)

@@ -11,7 +11,9 @@ from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
 from haechi.services.board import BoardService
 from haechi.services.hashing import HashingService
+from haechi.services.hotline_bundle import HotlineServices
 from haechi.services.intake import IntakeService
+from haechi.services.le_bundle import LeServices
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
 from haechi.services.notices import NoticeService
@@ -48,3 +50,5 @@ class AppServices:
     webhooks: WebhookService
     public_guard: PublicGuard
     web: WebConfig
+    le: LeServices
+    hotline: HotlineServices

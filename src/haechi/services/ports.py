@@ -8,11 +8,13 @@ from typing import Any, Protocol
 
 from haechi.domain.audit import AuditEntry, AuditRecord
 from haechi.domain.banks import Bank, BankContent
-from haechi.domain.notices import ItemOutcome, Notice, NoticeDraft
+from haechi.domain.notices import ItemOutcome, Notice, NoticeDraft, NoticeItem, Outcome
 from haechi.domain.sla import DueTimes
 from haechi.domain.tenancy import Organisation, OrgKind, Role
 from haechi.domain.webhooks import Delivery, Event, WebhookEndpoint
 from haechi.services.ports_cases import CaseStore
+from haechi.services.ports_hotline import HotlineStore
+from haechi.services.ports_le import LeRequestStore
 
 
 class SignalIndex(Protocol):
@@ -107,6 +109,8 @@ class BankStore(Protocol):
     def changes_since(self, seq: int, limit: int) -> list[tuple[int, int | None, int | None]]: ...
     def add_match_events(self, events: Sequence[MatchEvent]) -> None: ...
     def recent_match_events(self, *, limit: int, bank: str | None) -> list[MatchEvent]: ...
+    def matching_callers(self, content_ids: Sequence[int], *, exclude_route: str) -> dict[int, int]:
+        """Per content id, the number of distinct named callers whose look-ups matched it."""
 
 
 class UnitOfWork(Protocol):
@@ -129,6 +133,12 @@ class UnitOfWork(Protocol):
 
     @property
     def webhooks(self) -> WebhookStore: ...
+
+    @property
+    def le_requests(self) -> LeRequestStore: ...
+
+    @property
+    def hotline(self) -> HotlineStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...
@@ -243,6 +253,7 @@ class NoticeStore(Protocol):
         self, notice_id: int, *, acknowledged_at: float | None, acted_at: float | None
     ) -> None: ...
     def set_outcomes(self, notice_id: int, outcomes: Sequence[ItemOutcome], at: float) -> None: ...
+    def items_with_outcome(self, case_id: int, outcome: Outcome) -> list[NoticeItem]: ...
     def due_for_escalation(self, now: float, limit: int) -> list[Notice]: ...
     def set_escalated(self, notice_id: int, at: float) -> None: ...
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from haechi.domain.audit import AuditRecord
@@ -37,6 +37,7 @@ from haechi.domain.reports import ReporterKind
 from haechi.services.banks import BankService
 from haechi.services.ports import UnitOfWork, UnitOfWorkFactory
 from haechi.services.ports_cases import BlobStore
+from haechi.services.reporter_progress import PictureProgress, progress
 
 MAX_PIN_FAILURES = 5
 PIN_WINDOW_S = 15 * 60
@@ -45,7 +46,7 @@ _TRACKED = 10_000
 
 @dataclass(frozen=True, slots=True)
 class PublicStatus:
-    """What a reporter sees: no other reporter's data, no match or bank details."""
+    """What a reporter sees: no other reporter's data, no bank or platform names (counts only)."""
 
     case_number: str
     report_status: ReportStatus
@@ -54,6 +55,8 @@ class PublicStatus:
     items: list[ItemStatus]
     #: the receiving organisation's time zone, for showing times
     timezone: str = "UTC"
+    #: per item, in the same order: reviewed, hashes active, matches on N platforms, removed
+    pictures: list[PictureProgress] = field(default_factory=list)
 
 
 class PinAttempts:
@@ -96,8 +99,7 @@ class ReporterService:
         with self._uow() as uow:
             case, report = self._find(uow, case_number, pin)
             items = [i for i in uow.cases.items(case.id) if i.report_id == report.id]
-            zone = _zone(uow, case)
-        return _public(case, report, items, zone)
+            return _public(uow, case, report, items)
 
     def withdraw(self, case_number: object, pin: object) -> PublicStatus:
         now = time.time()
@@ -105,9 +107,8 @@ class ReporterService:
             case, report = self._find(uow, case_number, pin)
             items = uow.cases.items(case.id)
             mine = [i for i in items if i.report_id == report.id]
-            zone = _zone(uow, case)
             if report.status is ReportStatus.WITHDRAWN:
-                return _public(case, report, mine, zone)
+                return _public(uow, case, report, mine)
             uow.cases.set_report_status(report.id, ReportStatus.WITHDRAWN, now=now)
             report = replace(report, status=ReportStatus.WITHDRAWN)
             freed, banked = self._withdraw_items(uow, mine)
@@ -121,12 +122,13 @@ class ReporterService:
             detail = {"report": report.id, "items": len(mine), "bank_content_withdrawn": pulled}
             uow.audit.append(_record(case, "report.withdraw", detail))
             unused = [k for k in freed if uow.cases.media_references(k) == 0]
+            withdrawn = [replace(i, status=ItemStatus.WITHDRAWN) for i in mine]
+            public = _public(uow, case, report, withdrawn)
         if pulled:
             self._banks.changed()
         for key in unused:
             self._blobs.delete(key)
-        withdrawn = [replace(i, status=ItemStatus.WITHDRAWN) for i in mine]
-        return _public(case, report, withdrawn, zone)
+        return public
 
     def _withdraw_items(self, uow: UnitOfWork, items: list[CaseItem]) -> tuple[set[str], list[int]]:
         freed: set[str] = set()
@@ -159,13 +161,14 @@ class ReporterService:
         raise NotFound("no report matches this case number and PIN")
 
 
-def _public(case: Case, report: Report, items: list[CaseItem], zone: str) -> PublicStatus:
+def _public(uow: UnitOfWork, case: Case, report: Report, items: list[CaseItem]) -> PublicStatus:
     return PublicStatus(
         case_number=case.number,
         report_status=report.status,
         submitted_at=report.created_at,
         items=[i.status for i in items],
-        timezone=zone,
+        timezone=_zone(uow, case),
+        pictures=progress(uow, case, items, now=time.time()),
     )
 
 

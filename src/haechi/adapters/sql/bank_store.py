@@ -240,6 +240,17 @@ class SqlBankStore:
             for r in self._s.scalars(stmt)
         ]
 
+    def matching_callers(self, content_ids: Sequence[int], *, exclude_route: str) -> dict[int, int]:
+        """Per content id: how many distinct named callers had a look-up match it."""
+        stmt = (
+            select(MatchEventRow.content_id, func.count(func.distinct(MatchEventRow.requester)))
+            .where(MatchEventRow.content_id.in_(list(content_ids)))
+            .where(MatchEventRow.requester.is_not(None))
+            .where(MatchEventRow.route != exclude_route)
+            .group_by(MatchEventRow.content_id)
+        )
+        return {int(c): int(n) for c, n in self._s.execute(stmt).all()}
+
     def _flush_or_conflict(self, message: str) -> None:
         try:
             self._s.flush()

@@ -158,6 +158,17 @@ class SqlNoticeStore:
         row.status = _status(row.acknowledged_at, row.acted_at)
         self._s.flush()
 
+    def items_with_outcome(self, case_id: int, outcome: Outcome) -> list[NoticeItem]:
+        """Items of the notices sent from this case whose platform reported `outcome`."""
+        rows = self._s.scalars(
+            select(NoticeItemRow)
+            .join(NoticeRow, NoticeRow.id == NoticeItemRow.notice_id)
+            .where(NoticeRow.case_id == case_id)
+            .where(NoticeItemRow.outcome == outcome.value)
+            .order_by(NoticeItemRow.id)
+        )
+        return [_item(r) for r in rows]
+
     def set_outcomes(self, notice_id: int, outcomes: Sequence[ItemOutcome], at: float) -> None:
         by_id = {o.item_id: o for o in outcomes}
         rows = self._s.scalars(

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from haechi.adapters.sql.audit_store import SqlAuditStore
 from haechi.adapters.sql.bank_store import SqlBankStore
 from haechi.adapters.sql.case_store import SqlCaseStore
+from haechi.adapters.sql.hotline_store import SqlHotlineStore
+from haechi.adapters.sql.le_request_store import SqlLeRequestStore
 from haechi.adapters.sql.notice_store import SqlNoticeStore
 from haechi.adapters.sql.tenancy_store import SqlTenancyStore
 from haechi.adapters.sql.webhook_store import SqlWebhookStore
@@ -27,6 +29,8 @@ class SqlUnitOfWork:
         self._cases = SqlCaseStore(self._session)
         self._notices = SqlNoticeStore(self._session)
         self._webhooks = SqlWebhookStore(self._session)
+        self._le_requests = SqlLeRequestStore(self._session)
+        self._hotline = SqlHotlineStore(self._session)
         return self
 
     @property
@@ -52,6 +56,14 @@ class SqlUnitOfWork:
     @property
     def webhooks(self) -> SqlWebhookStore:
         return self._webhooks
+
+    @property
+    def le_requests(self) -> SqlLeRequestStore:
+        return self._le_requests
+
+    @property
+    def hotline(self) -> SqlHotlineStore:
+        return self._hotline
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         session = self._session

@@ -15,6 +15,7 @@ from haechi.domain.cases import CaseItem, CaseSummary, MatchEvidence, Report
 from haechi.domain.decisions import Decision
 from haechi.domain.reports import MAX_ITEMS
 from haechi.services.reporter import PublicStatus
+from haechi.services.reporter_progress import PictureProgress
 from haechi.services.review import CaseView
 
 
@@ -76,11 +77,34 @@ class PinBody(BaseModel):
     pin: str
 
 
+class PictureProgressPublic(BaseModel):
+    """One picture's progress: yes/no answers and a count, never a bank's or platform's name."""
+
+    status: str
+    received: bool
+    reviewed: bool
+    hashes_active: bool
+    platforms_matched: int
+    removed: bool
+
+    @classmethod
+    def of(cls, p: PictureProgress) -> PictureProgressPublic:
+        return cls(
+            status=p.status.value,
+            received=p.received,
+            reviewed=p.reviewed,
+            hashes_active=p.hashes_active,
+            platforms_matched=p.platforms_matched,
+            removed=p.removed,
+        )
+
+
 class StatusPublic(BaseModel):
     case_number: str
     status: str
     submitted_at: str
     items: list[str]
+    pictures: list[PictureProgressPublic]
 
     @classmethod
     def of(cls, s: PublicStatus) -> StatusPublic:
@@ -89,6 +113,7 @@ class StatusPublic(BaseModel):
             status=s.report_status.value,
             submitted_at=iso(s.submitted_at),
             items=[i.value for i in s.items],
+            pictures=[PictureProgressPublic.of(p) for p in s.pictures],
         )
 
 

@@ -70,6 +70,11 @@ _KO: dict[str, str] = {
     "item_confirmed_illegal": "검토 완료: 차단 대상으로 확인됨",
     "item_not_illegal": "검토 완료: 차단 목록에 추가하지 않음",
     "item_withdrawn": "철회됨",
+    "step_received": "접수됨",
+    "step_reviewed": "검토됨 (결정이 내려짐)",
+    "step_active": "지문이 차단에 쓰이는 중",
+    "step_matches": "{n}개 플랫폼에서 일치하는 콘텐츠 발견",
+    "step_removed": "플랫폼이 삭제함",
     "withdraw_title": "신고 철회",
     "withdraw_lead": (
         "철회하면 이 신고로 보낸 지문은 몇 초 안에 차단에 쓰이지 않게 되고, 검토자도 더 이상 "
@@ -171,6 +176,11 @@ _EN: dict[str, str] = {
     "item_confirmed_illegal": "Reviewed: confirmed for blocking",
     "item_not_illegal": "Reviewed: not added to the block list",
     "item_withdrawn": "Withdrawn",
+    "step_received": "Received",
+    "step_reviewed": "Reviewed (a decision was made)",
+    "step_active": "Fingerprints active for blocking",
+    "step_matches": "Matches found on {n} platform(s)",
+    "step_removed": "Removed by a platform",
     "withdraw_title": "Withdraw your report",
     "withdraw_lead": (
         "If you withdraw, the fingerprints you sent stop being used for blocking within "
