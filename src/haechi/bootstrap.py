@@ -107,6 +107,7 @@ def _public_guard(settings: Settings) -> PublicGuard:
         reports_per_hour=settings.public_reports_per_hour,
         pictures_per_day=settings.public_pictures_per_day,
         checks_per_hour=settings.public_checks_per_hour,
+        bulk_pictures_per_day=settings.public_bulk_pictures_per_day,
     )
     return PublicGuard(counter=InMemoryRateCounter(), limits=limits)
 

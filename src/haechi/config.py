@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     public_reports_per_hour: int = Field(5, ge=1)
     public_pictures_per_day: int = Field(100, ge=1)
     public_checks_per_hour: int = Field(20, ge=1)
+    public_bulk_pictures_per_day: int = Field(20, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -58,6 +58,16 @@ def test_public_report_status_and_withdraw(live_server: LiveServer, api: httpx.C
         "status": "withdrawn",
         "submitted_at": status.json()["submitted_at"],
         "items": ["withdrawn"],
+        "pictures": [
+            {
+                "status": "withdrawn",
+                "received": True,
+                "reviewed": False,
+                "hashes_active": False,
+                "platforms_matched": 0,
+                "removed": False,
+            }
+        ],
     }
 
 
@@ -183,5 +193,29 @@ def test_bad_input_is_a_clear_4xx(live_server: LiveServer, api: httpx.Client) ->
 def test_public_intake_is_rate_limited(live_server: LiveServer, api: httpx.Client) -> None:
     seed(live_server.app.state.container)
     body = REPORT | {"items": [{"kind": "url", "url": "https://example.org/a"}]}
-    codes = [api.post("/api/v1/reports", json=body).status_code for _ in range(21)]
-    assert codes[:20] == [201] * 20 and codes[20] == 429
+    codes = [api.post("/api/v1/reports", json=body).status_code for _ in range(5)]
+    assert codes == [201] * 5  # the default budget: five reports per source per hour
+    assert api.post("/api/v1/reports", json=body).status_code == 429
+    # one budget for every public door: the form and the victim page are closed too
+    assert api.post("/ui/report", data={"reporter_kind": "victim"}).status_code == 429
+    victim = {"items": [{"content_type": "photo", "signals": {"md5": "0" * 32}}], "confirm": True}
+    assert api.post("/victim/reports", json=victim).status_code == 429
+    # an organisation's own reports are not the public's: no budget applies
+    flagger = token(live_server, "Flagger", "analyst")
+    own = body | {"reporter_kind": "trusted_flagger"}
+    assert api.post("/api/v1/reports", json=own, headers=flagger).status_code == 201
+
+
+def test_public_checks_share_the_guard(live_server: LiveServer, api: httpx.Client) -> None:
+    seed(live_server.app.state.container)
+    # different case numbers each time, so the per-case PIN lock never comes into it
+    numbers = [f"HC-2026-{n:06d}" for n in range(1, 21)]
+    codes = [
+        api.post("/api/v1/reports/status", json={"case_number": n, "pin": "12345678"}).status_code
+        for n in numbers
+    ]
+    assert codes == [404] * 20  # the default budget: twenty checks per source per hour
+    query = {"case_number": "HC-2026-000099", "pin": "12345678"}
+    assert api.post("/api/v1/reports/withdraw", json=query).status_code == 429
+    assert api.post("/ui/report/status", data=query).status_code == 429
+    assert api.post("/victim/status", data=query).status_code == 429

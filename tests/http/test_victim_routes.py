@@ -19,9 +19,11 @@ from haechi.adapters.hashers.pdq import PdqSignal
 from haechi.config import Settings
 from haechi.domain.cases import ItemStatus
 from haechi.http.ui.victim_text import TEXT, choose_language
+from haechi.services.lookup import LookupOptions
+from haechi.services.review import DecisionInput
 from tests.conftest import LiveServer, make_settings
 from tests.fixtures import images
-from tests.fixtures.cases import bank_photo, principal, seed
+from tests.fixtures.cases import BANK, bank_photo, principal, seed
 
 
 @pytest.fixture
@@ -164,6 +166,42 @@ def test_status_and_withdrawal_with_the_pin(server: LiveServer, api: httpx.Clien
     assert done.status_code == 200 and TEXT["ko"]["report_withdrawn"] in done.text
     again = status(api, body["case_number"], body["pin"], "ko")
     assert TEXT["ko"]["item_withdrawn"] in again.text
+
+
+def test_status_shows_each_step_and_counts_platforms_without_names(
+    server: LiveServer, api: httpx.Client
+) -> None:
+    c = server.app.state.container
+    body = api.post("/victim/reports", json=report(picture("chelsea"))).json()
+    analyst = principal(c, "analyst@kcsc.example")
+    [item] = c.review.case(analyst, body["case_number"]).items
+    facts = {"illegal_content_legal_ground": "Art. 14-2", "illegal_content_explanation": "fake"}
+    facts["decision_facts"] = "Compared by a person with the reporter's own photo."
+    c.review.decide(
+        analyst, body["case_number"], item.id, DecisionInput("confirm_illegal", BANK, None, facts)
+    )
+    for caller in ("TelegramAgent", "KakaoTalkAgent"):
+        options = LookupOptions(bypass_coinflip=True, requester=caller, route="api.lookup")
+        assert c.lookup.lookup_signal("pdq", item.signals["pdq"], options)
+    c.events.flush()
+    shown = status(api, body["case_number"], body["pin"]).text
+    for key in ("step_received", "step_reviewed", "step_active"):
+        assert TEXT["en"][key] in shown
+    assert TEXT["en"]["step_matches"].replace("{n}", "2") in shown
+    assert TEXT["en"]["step_removed"] not in shown
+    assert "TelegramAgent" not in shown and BANK not in shown
+    query = {"case_number": body["case_number"], "pin": body["pin"]}
+    [progress] = api.post("/api/v1/reports/status", json=query).json()["pictures"]
+    assert progress == {
+        "status": "confirmed_illegal",
+        "received": True,
+        "reviewed": True,
+        "hashes_active": True,
+        "platforms_matched": 2,
+        "removed": False,
+    }
+    korean = status(api, body["case_number"], body["pin"], "ko").text
+    assert TEXT["ko"]["step_matches"].replace("{n}", "2") in korean
 
 
 def test_wrong_pins_and_bad_input_get_plain_answers(server: LiveServer, api: httpx.Client) -> None:

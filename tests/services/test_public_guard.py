@@ -91,3 +91,15 @@ def test_sources_are_keyed_hashes() -> None:
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError):
         PublicLimits(reports_per_hour=0)
+
+
+def test_past_the_bulk_threshold_reports_are_marked_not_refused() -> None:
+    clock = Clock()
+    g, _ = guard(clock, reports_per_hour=100, pictures_per_day=10, bulk_pictures_per_day=4)
+    assert g.admit_report("203.0.113.7", 4) is False  # at the threshold: not yet bulk
+    assert g.admit_report("203.0.113.7", 1) is True
+    assert g.admit_report("203.0.113.8", 1) is False  # another source is not marked
+    clock.now += DAY
+    assert g.admit_report("203.0.113.7", 1) is False  # a new day starts clean
+    with pytest.raises(ValueError):
+        PublicLimits(bulk_pictures_per_day=0)

@@ -178,6 +178,10 @@ def _register_subcommands() -> None:
 
     app.add_typer(notices.notice_app, name="notice")
     app.add_typer(notices.webhooks_app, name="webhooks")
+    from haechi.cli import evidence
+
+    app.add_typer(evidence.evidence_app, name="evidence")
+    app.add_typer(evidence.hotline_app, name="hotline")
 
 
 _register_subcommands()

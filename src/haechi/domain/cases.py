@@ -163,6 +163,8 @@ class CaseSummary:
     items: int
     undecided: int
     matched: bool
+    #: a report in the case came from a source past the bulk threshold: verify before banking
+    bulk_source: bool = False
 
 
 def case_status_for(statuses: list[ItemStatus]) -> CaseStatus:

@@ -124,6 +124,8 @@ class ReportFields:
     description: str | None = None
     exact_location: str | None = None
     contact: str | None = None
+    #: set by the public guard, never by the reporter: this source sent many pictures today
+    bulk_source: bool = False
 
 
 def check_report(raw: dict[str, Any], submitter: OrgKind | None) -> ReportFields:

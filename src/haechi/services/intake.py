@@ -66,6 +66,8 @@ class ReportInput:
     items: list[ItemInput]
     #: name of the organisation a public report is addressed to (default: the first regulator)
     recipient: str | None = None
+    #: the public guard's verdict on the source (many pictures today); marks, never decides
+    bulk_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class IntakeService:
 
     def submit(self, report: ReportInput, principal: Principal | None = None) -> Receipt:
         fields = check_report(report.fields, principal.org_kind if principal else None)
+        fields = replace(fields, bulk_source=report.bulk_source)
         if not report.items:
             raise InvalidInput("a report needs at least one item (a file, URL, hash or chat link)")
         if len(report.items) > MAX_ITEMS:

@@ -7,7 +7,9 @@ centre, which reports through its own account and answers for what it sends); an
 withdrawal attempts per hour (on top of the reporter service's lock after five wrong PINs for one
 case number). Every public report's items
 wait for a moderator's decision before any hash can enter a bank; these budgets bound how much
-work one anonymous source can put in front of the moderators.
+work one anonymous source can put in front of the moderators. Below the hard picture budget, a
+source past `bulk_pictures_per_day` is still admitted but its report is marked as from a bulk
+source, so moderators verify it with extra care before banking; the mark decides nothing.
 
 A source is the client address, IPv6 reduced to its /64 (one subscriber's whole network), stored
 only as a keyed hash with a per-process key: the counter never holds an address.
@@ -35,9 +37,13 @@ class PublicLimits:
     reports_per_hour: int = 5
     pictures_per_day: int = 100
     checks_per_hour: int = 20
+    #: pictures per day past which a source's reports are marked "bulk source" (a value at or
+    #: above `pictures_per_day` never marks: the hard limit refuses first)
+    bulk_pictures_per_day: int = 20
 
     def __post_init__(self) -> None:
-        if min(self.reports_per_hour, self.pictures_per_day, self.checks_per_hour) < 1:
+        lowest = min(self.reports_per_hour, self.pictures_per_day, self.checks_per_hour)
+        if min(lowest, self.bulk_pictures_per_day) < 1:
             raise ValueError("public limits must be at least 1")
 
 
@@ -59,8 +65,10 @@ class PublicGuard:
     def limits(self) -> PublicLimits:
         return self._limits
 
-    def admit_report(self, address: str | None, pictures: int) -> None:
-        """Count one report of `pictures` pictures, or raise RateLimited (nothing counted)."""
+    def admit_report(self, address: str | None, pictures: int) -> bool:
+        """Count one report of `pictures` pictures, or raise RateLimited (nothing counted).
+
+        True when the source's pictures today, this report's included, pass the bulk threshold."""
         source = self.source(address)
         now = self._clock()
         day = self._counter.used(f"pictures:{source}", window_s=DAY, now=now)
@@ -75,6 +83,7 @@ class PublicGuard:
             raise RateLimited("too many reports from this connection; try again in an hour")
         limit = self._limits.pictures_per_day
         self._counter.take(f"pictures:{source}", pictures, limit=limit, window_s=DAY, now=now)
+        return day + pictures > self._limits.bulk_pictures_per_day
 
     def admit_check(self, address: str | None) -> None:
         """Count one status or withdrawal attempt, or raise RateLimited."""

@@ -1,4 +1,4 @@
-"""How far each picture of a report has come, as its reporter may see it with her case number and PIN.
+"""How far each picture of a report has come, as its reporter may see it with case number and PIN.
 
 Per picture: received (always, once filed); reviewed (a moderator confirmed it or found it not
 illegal, or it was banked); hashes active (its bank content exists and is enabled, i.e. not

@@ -18,6 +18,7 @@ def report_of(row: ReportRow) -> Report:
         description=row.description,
         exact_location=row.exact_location,
         contact=row.contact,
+        bulk_source=bool(row.bulk_source),
     )
     return Report(
         id=row.id,

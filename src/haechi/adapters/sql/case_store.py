@@ -133,10 +133,15 @@ class SqlCaseStore:
     def _summaries(self, cases: list[Case]) -> list[CaseSummary]:
         ids = [c.id for c in cases]
         kinds: dict[int, set[str]] = defaultdict(set)
-        for case_id, kind in self._s.execute(
-            select(ReportRow.case_id, ReportRow.reporter_kind).where(ReportRow.case_id.in_(ids))
+        bulk: set[int] = set()
+        for case_id, kind, many in self._s.execute(
+            select(ReportRow.case_id, ReportRow.reporter_kind, ReportRow.bulk_source).where(
+                ReportRow.case_id.in_(ids)
+            )
         ):
             kinds[case_id].add(kind)
+            if many:
+                bulk.add(case_id)
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
         stmt = select(CaseItemRow.case_id, CaseItemRow.status, CaseItemRow.match_evidence)
         for case_id, status, evidence in self._s.execute(stmt.where(CaseItemRow.case_id.in_(ids))):
@@ -151,6 +156,7 @@ class SqlCaseStore:
                 items=counts[c.id][0],
                 undecided=counts[c.id][1],
                 matched=counts[c.id][2] > 0,
+                bulk_source=c.id in bulk,
             )
             for c in cases
         ]
@@ -176,6 +182,7 @@ class SqlCaseStore:
             exact_location=fields.exact_location,
             contact=fields.contact,
             good_faith=fields.good_faith,
+            bulk_source=fields.bulk_source,
             pin_hash=pin_hash,
             status=ReportStatus.RECEIVED.value,
             submitted_by_org_id=submitted_by,

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haechi.adapters.sql.tables import Base, BigId
@@ -44,6 +55,8 @@ class ReportRow(Base):
     exact_location: Mapped[str | None] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(320))
     good_faith: Mapped[bool] = mapped_column(Boolean)
+    #: the source sent many pictures that day (public guard): moderators verify before banking
+    bulk_source: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     pin_hash: Mapped[str | None] = mapped_column(String(256))
     status: Mapped[str] = mapped_column(String(16))
     submitted_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))

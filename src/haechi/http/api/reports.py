@@ -4,13 +4,15 @@
 the same JSON in a `report` field plus up to 20 files in `file` fields. Without a bearer token the
 report is anonymous (a victim or the public); with an organisation's token it is that
 organisation's report, and the answer adds the match evidence. Cookies are ignored here, so a web
-session can never be made to file a report. Each client address gets 20 reports and 60 status or
-withdrawal requests per 10 minutes; the whole body is capped by the app's upload limit.
+session can never be made to file a report. Anonymous reports, status checks and withdrawals pass
+the same abuse guard as the victim page (`services.public_guard`: one budget per source across
+`/api/v1/reports`, `/ui/report` and `/victim`); the whole body is capped by the app's upload limit.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -30,13 +32,9 @@ from haechi.http.api.case_schemas import (
 )
 from haechi.http.context import AppServices
 from haechi.http.deps import ServicesDep, find_principal
-from haechi.http.ratelimit import client_key, limiter
 from haechi.services.intake import ItemInput, Receipt, ReportInput, Upload
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-WINDOW_S = 600.0
-REPORTS_PER_WINDOW = 20
-LOOKUPS_PER_WINDOW = 60
 
 
 def _submitter(request: Request, services: AppServices) -> Principal | None:
@@ -48,8 +46,9 @@ def _submitter(request: Request, services: AppServices) -> Principal | None:
     return principal
 
 
-def _throttle(request: Request, name: str, limit: int) -> None:
-    limiter(request, name, limit=limit, window_s=WINDOW_S).hit(client_key(request))
+def client_address(request: Request) -> str | None:
+    """The address the public guard counts by (the proxy's, behind one: limit there too)."""
+    return request.client.host if request.client else None
 
 
 def report_input(body: ReportCreate, uploads: list[Upload]) -> ReportInput:
@@ -111,8 +110,6 @@ def receipt_public(receipt: Receipt, principal: Principal | None) -> ReceiptPubl
 @router.post("", status_code=201, summary="Report content (JSON, or multipart with files)")
 async def submit(request: Request, services: ServicesDep) -> ReceiptPublic:
     principal = await run_in_threadpool(_submitter, request, services)
-    if principal is None:
-        _throttle(request, "reports", REPORTS_PER_WINDOW)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         body, uploads = await _multipart(request, services.web.max_upload_bytes)
@@ -121,6 +118,9 @@ async def submit(request: Request, services: ServicesDep) -> ReceiptPublic:
     else:
         raise InvalidInput("send application/json, or multipart/form-data with a 'report' field")
     report = report_input(body, uploads)
+    if principal is None:
+        bulk = services.public_guard.admit_report(client_address(request), len(report.items))
+        report = replace(report, bulk_source=bulk)
     receipt = await run_in_threadpool(services.intake.submit, report, principal)
     return receipt_public(receipt, principal)
 
@@ -132,17 +132,17 @@ def status_by_query(
     case_number: Annotated[str, Query()],
     pin: Annotated[str, Query(description="prefer POST: a PIN in a URL may end up in logs")],
 ) -> StatusPublic:
-    _throttle(request, "pins", LOOKUPS_PER_WINDOW)
+    services.public_guard.admit_check(client_address(request))
     return StatusPublic.of(services.reporter.status(case_number, pin))
 
 
 @router.post("/status", summary="A report's status, by case number and PIN (in the body)")
 def status_by_body(request: Request, services: ServicesDep, body: PinBody) -> StatusPublic:
-    _throttle(request, "pins", LOOKUPS_PER_WINDOW)
+    services.public_guard.admit_check(client_address(request))
     return StatusPublic.of(services.reporter.status(body.case_number, body.pin))
 
 
 @router.post("/withdraw", summary="Withdraw a report (and, for a victim, what was banked from it)")
 def withdraw(request: Request, services: ServicesDep, body: PinBody) -> StatusPublic:
-    _throttle(request, "pins", LOOKUPS_PER_WINDOW)
+    services.public_guard.admit_check(client_address(request))
     return StatusPublic.of(services.reporter.withdraw(body.case_number, body.pin))

@@ -57,12 +57,16 @@ def post(
     _csrf: CsrfDep,
     number: str,
     body: Annotated[str, Form()] = "",
-    to_org: Annotated[int | None, Form()] = None,
-    reply_within_h: Annotated[float | None, Form()] = None,
+    to_org: Annotated[str, Form()] = "",
+    reply_within_h: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        draft = MessageDraft(body, to_org or None, reply_within_h if to_org else None)
+        addressee = int(to_org) if to_org.isdigit() else None
+        hours = float(reply_within_h) if addressee and reply_within_h else None
+        draft = MessageDraft(body, addressee, hours)
         services.hotline.threads.post(principal, number, draft)
+    except ValueError:
+        return _page(request, services, principal, number, error="reply time must be hours")
     except HaechiError as e:
         page = _page(request, services, principal, number, error=e.message)
         page.status_code = status_for(e)

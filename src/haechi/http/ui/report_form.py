@@ -2,8 +2,8 @@
 
 No account is needed, and a signed-in session is ignored: the form always files an anonymous
 (victim or public) report, so no page can make a moderator's browser file one in her name. Pages
-that show a PIN are sent with `Cache-Control: no-store`. Each address shares the API's budget of
-reports and PIN look-ups.
+that show a PIN are sent with `Cache-Control: no-store`. Each source shares one budget of
+reports, pictures and PIN look-ups with the API and the victim page (`services.public_guard`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from starlette.datastructures import FormData, UploadFile
 
 from haechi.domain.errors import HaechiError, InvalidInput, MediaTooLarge
 from haechi.domain.reports import MAX_ITEMS, RECIPIENT_KINDS
-from haechi.http.api.reports import LOOKUPS_PER_WINDOW, REPORTS_PER_WINDOW, WINDOW_S
+from haechi.http.api.reports import client_address
 from haechi.http.context import AppServices
 from haechi.http.deps import ServicesDep
 from haechi.http.errors import status_for
-from haechi.http.ratelimit import client_key, limiter
 from haechi.http.ui.shell import render
 from haechi.services.intake import ItemInput, ReportInput, Upload
 
@@ -84,13 +83,11 @@ async def submit(request: Request, services: ServicesDep) -> HTMLResponse:
     form = await request.form(max_files=MAX_ITEMS, max_fields=30)
     values = {k: v for k in TEXT_FIELDS if isinstance(v := form.get(k), str)}
     try:
-        limiter(request, "reports", limit=REPORTS_PER_WINDOW, window_s=WINDOW_S).hit(
-            client_key(request)
-        )
         fields: dict[str, Any] = {k: v for k, v in values.items() if k != "recipient"}
         fields |= {"channel": "web", "good_faith": form.get("good_faith") == "yes"}
         items = await _items(form, services.web.max_upload_bytes)
-        report = ReportInput(fields, items, recipient=values.get("recipient") or None)
+        bulk = services.public_guard.admit_report(client_address(request), len(items))
+        report = ReportInput(fields, items, values.get("recipient") or None, bulk)
         receipt = await run_in_threadpool(services.intake.submit, report, None)
     except HaechiError as e:
         recipients = await run_in_threadpool(_recipients, services)
@@ -128,9 +125,7 @@ async def _by_pin(request: Request, services: AppServices, *, withdraw: bool) ->
     number, pin = str(form.get("case_number") or ""), str(form.get("pin") or "")
     action = services.reporter.withdraw if withdraw else services.reporter.status
     try:
-        limiter(request, "pins", limit=LOOKUPS_PER_WINDOW, window_s=WINDOW_S).hit(
-            client_key(request)
-        )
+        services.public_guard.admit_check(client_address(request))
         found = await run_in_threadpool(action, number, pin)
     except HaechiError as e:
         ctx: dict[str, Any] = {"found": None, "error": e.message, "case_number": number}

@@ -15,6 +15,7 @@ PIN are never cached.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from haechi.domain.errors import InvalidInput, NotFound, RateLimited
+from haechi.http.api.reports import client_address
 from haechi.http.context import AppServices
 from haechi.http.deps import ServicesDep
 from haechi.http.ui.shell import render
@@ -44,10 +46,6 @@ _ERRORS: list[tuple[type[Exception], str, int]] = [
     (NotFound, "error_not_found", 404),
     (InvalidInput, "error_input", 400),
 ]
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _page(
@@ -88,7 +86,8 @@ async def submit(request: Request, services: ServicesDep) -> JSONResponse:
     """File a victim's report from hashes alone; answers the case number and the PIN, once."""
     report = await read_report(request)
     filed = to_report_input(report, services.registry)
-    services.public_guard.admit_report(_client(request), len(filed.items))
+    bulk = services.public_guard.admit_report(client_address(request), len(filed.items))
+    filed = replace(filed, bulk_source=bulk)
     receipt = await run_in_threadpool(services.intake.submit, filed)
     body = {"case_number": receipt.case_number, "pin": receipt.pin, "items": len(filed.items)}
     return JSONResponse(body, status_code=201, headers=NO_STORE)
@@ -155,7 +154,7 @@ def _lookup(
 ) -> PublicStatus | Exception:
     """The report's status (withdrawing it first if asked), or the error to show."""
     try:
-        services.public_guard.admit_check(_client(request))
+        services.public_guard.admit_check(client_address(request))
         if withdraw:
             result: PublicStatus = services.reporter.withdraw(case_number, pin)
         else:
