@@ -1,19 +1,38 @@
-"""The hotline story, law-enforcement half: police ask for the data of two accounts seen in a room
-(a case KCSC opened), the platform answers within the 24 h clock; and the response-time
-percentiles per platform over a day's worth of requests, printed for the release note."""
+"""The hotline story: police ask for the data of two accounts seen in a room (a case KCSC opened
+and shared), the platform answers within the 24 h clock, the police export a signed evidence
+package that verifies offline and fails once tampered; and the response-time percentiles per
+platform over a day's worth of requests, printed for the release note."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from haechi.adapters.signing import PublicKey
 from haechi.bootstrap import Container
+from haechi.domain.evidence import verify_package
 from haechi.domain.le_requests import DAY, RequestType
 from haechi.domain.le_responses import Disposition, ResponseDraft, SuppliedRecord, Withheld
 from haechi.services.intake import ItemInput, ReportInput
 from tests.fixtures.le import ACCOUNTS, ROOM, draft, seed_le
 from tests.services.test_le_requests import T0, FakeClock, wire
+
+
+def _rewritten(package: bytes, account: str) -> bytes:
+    """The package with one account identifier in the disclosed records changed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "le_requests.json":
+                data = data.replace(account.encode(), account[::-1].encode())
+            dst.writestr(name, data)
+    return out.getvalue()
+
 
 HOURS = [0.5, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0]
 
@@ -45,6 +64,15 @@ def test_police_ask_for_two_accounts_and_the_platform_answers_within_the_clock(
     assert done.clock is not None and not done.clock.late and done.took == 6 * 3600
     with container.uow() as uow:  # what an evidence package reads
         assert [r.id for r in uow.le_requests.list_for_case(request.case_id)] == [request.id]
+    package = container.hotline.evidence.export(cop, receipt.case_number)
+    key = PublicKey(container.hotline.evidence.public_key_pem())
+    assert verify_package(package, key_id=key.key_id, check=key.check).ok
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        requests = json.loads(archive.read("le_requests.json"))
+    assert json.dumps(requests).count(ACCOUNTS[0]) >= 1
+    assert not verify_package(
+        _rewritten(package, ACCOUNTS[0]), key_id=key.key_id, check=key.check
+    ).ok
 
     for i, hours in enumerate(HOURS):
         platform, agent_of = ("Telegram", agent) if i % 2 else ("Signal", who["agent@Signal"])
