@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -33,6 +32,7 @@ from haechi.adapters.sql.event_writer import BufferedEventWriter
 from haechi.adapters.sql.uow import SqlUnitOfWorkFactory
 from haechi.adapters.webhooks import GuardedWebhookSender
 from haechi.config import Settings
+from haechi.domain.credentials import hash_token
 from haechi.domain.signals import SignalRegistry
 from haechi.http.app import build_app
 from haechi.http.context import AppServices, WebConfig
@@ -184,9 +184,7 @@ class Container:
             hotline=self.hotline,
             web=WebConfig(
                 open_access=s.open_access,
-                token_digests=frozenset(
-                    hashlib.sha256(t.encode()).hexdigest() for t in s.api_tokens
-                ),
+                token_digests=frozenset(hash_token(t) for t in s.api_tokens),
                 max_upload_bytes=s.max_upload_bytes,
                 index_stale_after_s=s.index_stale_after_s,
             ),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
+from haechi.domain.credentials import hash_token
 from haechi.domain.errors import InvalidInput, MediaTooLarge, Unauthorized
 from haechi.domain.tenancy import Principal
 from haechi.http.context import AppServices
@@ -53,7 +53,7 @@ def require_caller(request: Request, services: ServicesDep) -> str | None:
     anyone when open access is on. Returns a label for records (never the token itself)."""
     token = _bearer(request)
     if token is not None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = hash_token(token)
         for known in services.web.token_digests:
             if hmac.compare_digest(digest, known):
                 return f"token:{digest[:12]}"

@@ -26,13 +26,28 @@ def record(
     resource_id: object,
     **detail: Any,
 ) -> AuditEntry:
+    actor = principal.actor if principal else "public"
+    org_id = principal.org_id if principal else None
+    return record_as(uow, actor, org_id, action, resource_type, resource_id, **detail)
+
+
+def record_as(
+    uow: UnitOfWork,
+    actor: str,
+    org_id: int | None,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    **detail: Any,
+) -> AuditEntry:
+    """`record` for actors that are not yet principals (sign-in attempts, set-up by the CLI)."""
     return uow.audit.append(
         AuditRecord(
-            actor=principal.actor if principal else "public",
+            actor=actor,
             action=action,
             resource_type=resource_type,
             resource_id=str(resource_id),
-            org_id=principal.org_id if principal else None,
+            org_id=org_id,
             detail=detail,
         )
     )

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from haechi.domain.audit import AuditRecord
 from haechi.domain.credentials import hash_password, hash_token, new_token, verify_password
 from haechi.domain.errors import InvalidInput, NotFound, Unauthorized
 from haechi.domain.tenancy import Organisation, OrgKind, Principal, Role
-from haechi.services.ports import UnitOfWork, UnitOfWorkFactory
+from haechi.services.audit import record_as
+from haechi.services.ports import UnitOfWorkFactory
 
 SESSION_TTL_S = 12 * 3600
 #: a resolved token is trusted this long before the database is asked again (revocation delay)
@@ -46,7 +45,7 @@ class AuthService:
             raise InvalidInput("organisation name is required")
         with self._uow() as uow:
             org = uow.tenancy.create_org(name.strip(), org_kind, timezone)
-            _audit(uow, "system", org.id, "org.create", "organisation", org.id, {"kind": kind})
+            record_as(uow, "system", org.id, "org.create", "organisation", org.id, kind=kind)
         return org
 
     def orgs(self) -> list[Organisation]:
@@ -80,7 +79,7 @@ class AuthService:
                 roles=roles,
             )
             detail = {"roles": sorted(roles)}
-            _audit(uow, "system", owner.id, "user.create", "user", user.id, detail)
+            record_as(uow, "system", owner.id, "user.create", "user", user.id, **detail)
         return user.id
 
     def create_token(self, *, org: str, name: str, roles: frozenset[Role]) -> str:
@@ -92,7 +91,7 @@ class AuthService:
                 org_id=owner.id, user_id=None, name=name, token_hash=hash_token(token), roles=roles
             )
             detail = {"name": name, "roles": sorted(roles)}
-            _audit(uow, "system", owner.id, "token.create", "api_token", token_id, detail)
+            record_as(uow, "system", owner.id, "token.create", "api_token", token_id, **detail)
         return token
 
     # -- authentication --------------------------------------------------------------------------
@@ -112,7 +111,7 @@ class AuthService:
             principal = Principal.of(
                 org, stored.roles, token_id=stored.id, user_id=stored.user_id, label=stored.name
             )
-            _audit(uow, principal.actor, org.id, "auth.token_use", "api_token", stored.id, {})
+            record_as(uow, principal.actor, org.id, "auth.token_use", "api_token", stored.id)
         self._tokens[digest] = (principal, time.monotonic() + TOKEN_CACHE_S)
         return principal
 
@@ -120,8 +119,8 @@ class AuthService:
         with self._uow() as uow:
             user = uow.tenancy.get_user_by_email(email.lower())
             if user is None or not user.active or not verify_password(password, user.password_hash):
-                _audit(
-                    uow, f"login:{email.lower()[:100]}", None, "auth.login_failed", "user", "-", {}
+                record_as(
+                    uow, f"login:{email.lower()[:100]}", None, "auth.login_failed", "user", "-"
                 )
                 raise Unauthorized("wrong email or password")
             org = uow.tenancy.get_org(user.org_id)
@@ -130,7 +129,7 @@ class AuthService:
             uow.tenancy.create_session(
                 user_id=user.id, token_hash=hash_token(token), csrf=csrf, ttl_s=SESSION_TTL_S
             )
-            _audit(uow, f"user:{user.id}", org.id, "auth.login", "user", user.id, {})
+            record_as(uow, f"user:{user.id}", org.id, "auth.login", "user", user.id)
             principal = Principal.of(org, user.roles, user_id=user.id, label=user.display_name)
         return NewSession(token=token, csrf=csrf, principal=principal)
 
@@ -151,24 +150,3 @@ class AuthService:
     def logout(self, token: str) -> None:
         with self._uow() as uow:
             uow.tenancy.delete_session(hash_token(token))
-
-
-def _audit(
-    uow: UnitOfWork,
-    actor: str,
-    org_id: int | None,
-    action: str,
-    resource_type: str,
-    resource_id: object,
-    detail: Mapping[str, object],
-) -> None:
-    uow.audit.append(
-        AuditRecord(
-            actor=actor,
-            action=action,
-            resource_type=resource_type,
-            resource_id=str(resource_id),
-            org_id=org_id,
-            detail=dict(detail),
-        )
-    )
