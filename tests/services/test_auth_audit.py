@@ -48,6 +48,9 @@ def test_orgs_users_tokens_and_login(container: Container) -> None:
     assert csrf == session.csrf
     with pytest.raises(Unauthorized):
         auth.login("analyst@kcsc.example", "nope")
+    with container.uow() as uow:
+        actions = [e.action for e in uow.audit.entries(after_seq=0, limit=100)]
+    assert actions[-1] == "auth.login_failed", "a refused sign-in is kept in the audit log"
     auth.logout(session.token)
     assert auth.session(session.token) is None
 

@@ -119,18 +119,22 @@ class AuthService:
         with self._uow() as uow:
             user = uow.tenancy.get_user_by_email(email.lower())
             if user is None or not user.active or not verify_password(password, user.password_hash):
+                # recorded, then committed: the refusal is raised after the unit of work closes
                 record_as(
                     uow, f"login:{email.lower()[:100]}", None, "auth.login_failed", "user", "-"
                 )
-                raise Unauthorized("wrong email or password")
-            org = uow.tenancy.get_org(user.org_id)
-            assert org is not None
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-            uow.tenancy.create_session(
-                user_id=user.id, token_hash=hash_token(token), csrf=csrf, ttl_s=SESSION_TTL_S
-            )
-            record_as(uow, f"user:{user.id}", org.id, "auth.login", "user", user.id)
-            principal = Principal.of(org, user.roles, user_id=user.id, label=user.display_name)
+                user = None
+            else:
+                org = uow.tenancy.get_org(user.org_id)
+                assert org is not None
+                token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+                uow.tenancy.create_session(
+                    user_id=user.id, token_hash=hash_token(token), csrf=csrf, ttl_s=SESSION_TTL_S
+                )
+                record_as(uow, f"user:{user.id}", org.id, "auth.login", "user", user.id)
+                principal = Principal.of(org, user.roles, user_id=user.id, label=user.display_name)
+        if user is None:
+            raise Unauthorized("wrong email or password")
         return NewSession(token=token, csrf=csrf, principal=principal)
 
     def session(self, token: str) -> tuple[Principal, str] | None:
