@@ -13,6 +13,7 @@ from haechi.domain.sla import DueTimes
 from haechi.domain.tenancy import Organisation, OrgKind, Role
 from haechi.domain.webhooks import Delivery, Event, WebhookEndpoint
 from haechi.services.ports_cases import CaseStore
+from haechi.services.ports_features import FeatureStores
 from haechi.services.ports_hotline import HotlineStore
 from haechi.services.ports_le import LeRequestStore
 
@@ -113,7 +114,7 @@ class BankStore(Protocol):
         """Per content id, the number of distinct named callers whose look-ups matched it."""
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(FeatureStores, Protocol):
     """A transaction: commits on clean exit, rolls back on error."""
 
     @property

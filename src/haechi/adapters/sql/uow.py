@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from haechi.adapters.sql.audit_store import SqlAuditStore
 from haechi.adapters.sql.bank_store import SqlBankStore
 from haechi.adapters.sql.case_store import SqlCaseStore
+from haechi.adapters.sql.feature_stores import FeatureStores
 from haechi.adapters.sql.hotline_store import SqlHotlineStore
 from haechi.adapters.sql.le_request_store import SqlLeRequestStore
 from haechi.adapters.sql.notice_store import SqlNoticeStore
@@ -16,7 +17,7 @@ from haechi.adapters.sql.webhook_store import SqlWebhookStore
 from haechi.domain.errors import Conflict
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(FeatureStores):
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         self._session: Session | None = None

@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numpy as np
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from haechi.adapters.blobs import LocalBlobStore
 from haechi.adapters.fetch.http_fetcher import FetchPolicy, GuardedFetcher
-from haechi.adapters.hashers import (
-    DecodeLimits,
-    PdqSignal,
-    default_content_types,
-    default_signal_types,
-)
-from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.matcher_snapshot import DirectorySnapshotStore
-from haechi.adapters.index.pdq_mih import PdqMihIndex
-from haechi.adapters.limits import InMemoryRateCounter
 from haechi.adapters.signing import FileKeySigner
 from haechi.adapters.smtp import mailer_from
 from haechi.adapters.sql import migrate
 from haechi.adapters.sql.engine import make_engine, make_session_factory
 from haechi.adapters.sql.event_writer import BufferedEventWriter
 from haechi.adapters.sql.uow import SqlUnitOfWorkFactory
-from haechi.adapters.webhooks import GuardedWebhookSender
+from haechi.bootstrap import parts
 from haechi.config import Settings
 from haechi.domain.credentials import hash_token
 from haechi.domain.signals import SignalRegistry
@@ -50,71 +40,11 @@ from haechi.services.le_bundle import LeServices
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
 from haechi.services.notices import NoticeService
-from haechi.services.ports import SignalIndex
-from haechi.services.public_guard import PublicGuard, PublicLimits
 from haechi.services.reporter import ReporterService
 from haechi.services.review import ReviewService
 from haechi.services.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
-
-
-def make_index(signal_type: str, entries: Sequence[tuple[str, int]] = ()) -> SignalIndex:
-    if signal_type == "pdq":
-        hashes = np.frombuffer(b"".join(bytes.fromhex(v) for v, _ in entries), dtype=np.uint8)
-        ids = np.fromiter((i for _, i in entries), dtype=np.int64, count=len(entries))
-        return PdqMihIndex.build(
-            hashes.reshape(-1, 32), ids, signal_type="pdq", max_radius=PdqSignal.max_threshold
-        )
-    index = ExactIndex(signal_type=signal_type)
-    index.add(entries)
-    return index
-
-
-def _fetcher(settings: Settings) -> GuardedFetcher:
-    return GuardedFetcher(
-        FetchPolicy(
-            timeout_s=settings.fetch_timeout_s,
-            max_bytes=settings.fetch_max_bytes,
-            allow_private=settings.fetch_allow_private,
-            allowed_hosts=tuple(settings.fetch_allowed_hosts),
-        )
-    )
-
-
-#: used only outside production (production refuses to start without HAECHI_WEBHOOK_SECRET_KEY)
-DEV_WEBHOOK_KEY = "haechi-development-webhook-key, not a secret"
-
-
-def _webhooks(settings: Settings, uow: SqlUnitOfWorkFactory) -> WebhookService:
-    policy = FetchPolicy(
-        timeout_s=settings.webhook_timeout_s,
-        allow_private=settings.fetch_allow_private,
-        allowed_hosts=tuple(settings.fetch_allowed_hosts),
-    )
-    return WebhookService(
-        uow_factory=uow,
-        sender=GuardedWebhookSender(policy),
-        key=(settings.webhook_secret_key or DEV_WEBHOOK_KEY).encode(),
-        max_attempts=settings.webhook_max_attempts,
-        require_https=settings.environment == "production",
-    )
-
-
-def _public_guard(settings: Settings) -> PublicGuard:
-    """Abuse controls for the victim page (per process: each replica counts its own traffic)."""
-    limits = PublicLimits(
-        reports_per_hour=settings.public_reports_per_hour,
-        pictures_per_day=settings.public_pictures_per_day,
-        checks_per_hour=settings.public_checks_per_hour,
-        bulk_pictures_per_day=settings.public_bulk_pictures_per_day,
-    )
-    return PublicGuard(counter=InMemoryRateCounter(), limits=limits)
-
-
-def _registry(settings: Settings) -> SignalRegistry:
-    limits = DecodeLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
-    return SignalRegistry(default_signal_types(limits), default_content_types())
 
 
 @dataclass
@@ -179,7 +109,7 @@ class Container:
             notices=self.notices,
             board=self.board,
             webhooks=self.webhooks,
-            public_guard=_public_guard(s),
+            public_guard=parts.public_guard(s),
             le=self.le,
             hotline=self.hotline,
             web=WebConfig(
@@ -222,13 +152,11 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
     if migrate_db:
         migrate.upgrade(engine)
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    registry = _registry(settings)
-    matcher = Matcher(registry=registry, index_factory=make_index, uow_factory=uow)
+    registry = parts.registry(settings)
+    matcher = Matcher(registry=registry, index_factory=parts.make_index, uow_factory=uow)
     events = BufferedEventWriter(uow)
     banks = BankService(uow_factory=uow, registry=registry, on_change=matcher.refresh)
-    hashing = HashingService(
-        registry=registry, fetcher=_fetcher(settings), max_upload_bytes=settings.max_upload_bytes
-    )
+    hashing = parts.hashing(settings, registry)
     wake = threading.Event()
     return Container(
         settings=settings,
@@ -252,7 +180,7 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
         audit=AuditService(uow_factory=uow),
         notices=NoticeService(uow_factory=uow, registry=registry, on_enqueue=wake.set),
         board=BoardService(uow_factory=uow),
-        webhooks=_webhooks(settings, uow),
+        webhooks=parts.webhooks(settings, uow),
         webhook_wake=wake,
     )
 
@@ -282,7 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def local_hashing(settings: Settings) -> HashingService:
     """Hashing alone, without a database: for `haechi hash --local` on an offline machine."""
     fetcher = GuardedFetcher(FetchPolicy(allow_private=False))
-    registry = _registry(settings)
+    registry = parts.registry(settings)
     return HashingService(
         registry=registry, fetcher=fetcher, max_upload_bytes=settings.max_upload_bytes
     )

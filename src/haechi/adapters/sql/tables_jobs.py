@@ -1,0 +1,5 @@
+"""Tables for background job queue (issue 6)."""
+
+from __future__ import annotations
+
+from haechi.adapters.sql.tables import Base, BigId  # noqa: F401

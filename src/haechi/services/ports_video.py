@@ -1,0 +1,9 @@
+"""Port for videos (issue 6)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class VideoStore(Protocol):
+    """Filled in by issue 6."""
