@@ -12,10 +12,12 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[demo]'
+	sh scripts/system-deps.sh
+	$(BIN)/pip install -q -e '.[demo,detectors,exchanges,faces]'
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	sh scripts/system-deps.sh
 	$(BIN)/pip install -q -e '.[dev,demo]'
 	touch $@ $(VENV)/.run-installed
 
@@ -26,10 +28,12 @@ run: $(VENV)/.run-installed
 	$(BIN)/haechi demo load
 	$(BIN)/haechi serve --host $(HOST) --port $(PORT)
 
-## test: the whole test suite (warnings are errors) and the layer contract
+## test: the whole test suite (warnings are errors) on SQLite, then again on PostgreSQL
+## (HAECHI_TEST_POSTGRES_URL, else a throwaway server from the installed binaries; see tests/db_plugin.py)
 test: $(VENV)/.dev-installed
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+	$(BIN)/pytest --db=postgresql
 
 ## lint: ruff, formatting, mypy strict, layer contract
 lint: $(VENV)/.dev-installed

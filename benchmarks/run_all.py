@@ -22,7 +22,15 @@ def main() -> None:
         ["benchmarks/bench_pdq_index.py", "--sizes", *sizes],
         ["benchmarks/bench_pdq_hash.py"],
         ["benchmarks/bench_add_latency.py"],
+        ["benchmarks/bench_replicas.py", "--trials", "20" if args.quick else "40"],
+        ["benchmarks/bench_federation.py", "--trials", "10" if args.quick else "20"],
         ["benchmarks/bench_http.py", "--duration", "10" if args.quick else "20"],
+        ["benchmarks/bench_scan.py", "--files", "200" if args.quick else "400"],
+        ["benchmarks/bench_jobs.py", "--jobs", "500" if args.quick else "2000"],
+        ["benchmarks/bench_faces.py", "--repeats", "5" if args.quick else "20"],
+        ["benchmarks/bench_vpdq.py", *(["--quick"] if args.quick else [])],
+        ["benchmarks/bench_detectors.py", "--repeats", "1" if args.quick else "3"],
+        ["benchmarks/bench_rooms.py", "--rooms", "100" if args.quick else "300"],
     ]
     failed = 0
     for run in runs:

@@ -15,15 +15,23 @@ import uvicorn
 from haechi import bootstrap
 from haechi.config import Settings
 
+# --db=sqlite|postgresql, the per-test PostgreSQL databases and the `postgres` marker
+pytest_plugins = ["tests.db_plugin"]
+
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
-        "database_url": f"sqlite:///{tmp_path / 'haechi.db'}",
         "blob_dir": tmp_path / "blobs",
         "index_refresh_s": 0.05,
+        "face_template_key_path": tmp_path / "face-template.key",
+        "blocklist_key_path": tmp_path / "blocklist-ed25519.pem",
     }
     values.update(overrides)
+    if "database_url" not in values:
+        from tests.db_plugin import database_url  # a plugin: imported by pytest first
+
+        values["database_url"] = database_url(tmp_path)
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import create_engine, inspect, text
 
 from haechi.adapters.sql import migrate
@@ -13,8 +11,8 @@ def _columns(engine: object) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns("report")}
 
 
-def test_upgrade_adds_the_marker_and_downgrade_removes_it(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_upgrade_adds_the_marker_and_downgrade_removes_it(blank_database_url: str) -> None:
+    engine = create_engine(blank_database_url)
     migrate.upgrade(engine, "0004")
     assert "bulk_source" not in _columns(engine)
     with engine.begin() as conn:
@@ -28,7 +26,7 @@ def test_upgrade_adds_the_marker_and_downgrade_removes_it(tmp_path: Path) -> Non
         conn.execute(
             text(
                 "INSERT INTO report (case_id, reporter_kind, channel, explanation, good_faith,"
-                " status, created_at) VALUES (1, 'victim', 'web', 'x', 1, 'received', 0)"
+                " status, created_at) VALUES (1, 'victim', 'web', 'x', TRUE, 'received', 0)"
             )
         )
     migrate.upgrade(engine, "0005")

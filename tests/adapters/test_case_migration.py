@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import create_engine, inspect, text
 
 from haechi.adapters.sql import migrate
@@ -11,8 +9,8 @@ from haechi.adapters.sql import migrate
 MINE = {"case", "report", "case_item", "case_item_signal", "decision"}
 
 
-def test_upgrade_matches_tables_and_downgrade_removes_them(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_upgrade_matches_tables_and_downgrade_removes_them(blank_database_url: str) -> None:
+    engine = create_engine(blank_database_url)
     migrate.upgrade(engine, "0003")
     assert set(inspect(engine).get_table_names()) >= MINE
     migrate.upgrade(engine, "head")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import create_engine, inspect
 
 from haechi.adapters.sql import migrate
@@ -11,8 +9,8 @@ from haechi.adapters.sql import migrate
 MINE = {"hotline_message", "hotline_receipt"}
 
 
-def test_upgrade_creates_and_downgrade_removes_the_hotline_tables(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_upgrade_creates_and_downgrade_removes_the_hotline_tables(blank_database_url: str) -> None:
+    engine = create_engine(blank_database_url)
     migrate.upgrade(engine, "head")
     assert set(inspect(engine).get_table_names()) >= MINE
     indexes = {i["name"] for i in inspect(engine).get_indexes("hotline_receipt")}

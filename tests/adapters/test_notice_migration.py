@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import create_engine, inspect
 
 from haechi.adapters.sql import migrate
@@ -11,8 +9,8 @@ from haechi.adapters.sql import migrate
 MINE = {"notice", "notice_item", "webhook_endpoint", "webhook_delivery"}
 
 
-def test_upgrade_matches_tables_and_downgrade_removes_them(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_upgrade_matches_tables_and_downgrade_removes_them(blank_database_url: str) -> None:
+    engine = create_engine(blank_database_url)
     migrate.upgrade(engine, "head")
     assert set(inspect(engine).get_table_names()) >= MINE
     indexes = {i["name"] for i in inspect(engine).get_indexes("notice")}

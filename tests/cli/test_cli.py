@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from haechi.cli.main import app
+from tests.db_plugin import database_url
 from tests.fixtures import images
 
 runner = CliRunner()
@@ -16,7 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HAECHI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("HAECHI_DATABASE_URL", database_url(tmp_path))
     monkeypatch.setenv("HAECHI_BLOB_DIR", str(tmp_path / "blobs"))
     monkeypatch.setenv("HAECHI_ENVIRONMENT", "test")
 

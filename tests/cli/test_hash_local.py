@@ -14,8 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from haechi.adapters.hashers.pdq import PdqSignal
+from haechi.adapters.hashers.vpdq import VpdqSignal
 from haechi.cli.main import app
-from tests.fixtures import images
+from tests.fixtures import images, videos
 
 runner = CliRunner()
 
@@ -44,3 +45,16 @@ def test_photos_and_videos_hash_offline_like_the_browser(tmp_path: Path) -> None
     assert set(clip["hashes"]) == {"md5", "sha256"}
     assert clip["hashes"]["sha256"] == hashlib.sha256(video.read_bytes()).hexdigest()
     assert not (tmp_path / "missing").exists(), "no database was created"
+
+
+def test_videos_get_vpdq_when_asked(tmp_path: Path) -> None:
+    clip = videos.clip("a")
+    result = runner.invoke(app, ["hash", "--local", "-t", "video", "--vpdq", str(clip)])
+    assert result.exit_code == 0, result.output
+    [hashed] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert set(hashed["hashes"]) == {"vpdq", "md5", "sha256"}
+    assert hashed["hashes"]["vpdq"] == VpdqSignal.hash_file(clip).value
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    refused = runner.invoke(app, ["hash", "--local", "-t", "video", "--vpdq", str(bad)])
+    assert refused.exit_code == 4 and "error" in json.loads(refused.stdout.splitlines()[0])

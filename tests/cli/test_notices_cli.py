@@ -12,6 +12,7 @@ from haechi import bootstrap
 from haechi.cli.main import app
 from haechi.config import Settings
 from haechi.domain.tenancy import Principal, Role
+from tests.db_plugin import database_url
 from tests.fixtures.notices import draft, receiver
 
 runner = CliRunner()
@@ -19,7 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HAECHI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("HAECHI_DATABASE_URL", database_url(tmp_path))
     monkeypatch.setenv("HAECHI_ENVIRONMENT", "test")
     monkeypatch.setenv("HAECHI_BLOB_DIR", str(tmp_path / "blobs"))
     monkeypatch.setenv("HAECHI_FETCH_ALLOW_PRIVATE", "true")

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from haechi.cli.main import app as cli
@@ -193,12 +193,14 @@ def audit_verify(settings: Settings) -> tuple[int, dict[str, object]]:
 def change_one_byte(settings: Settings, seq: int) -> None:
     """Rewrite one character of an audit entry's actor in place, as a tamperer with the
     database file would (nothing else about the row changes)."""
-    path = settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        (actor,) = db.execute("SELECT actor FROM audit_entry WHERE seq = ?", (seq,)).fetchone()
+    engine = create_engine(settings.database_url)  # SQLite file or PostgreSQL database
+    with engine.begin() as db:
+        select = text("SELECT actor FROM audit_entry WHERE seq = :seq")
+        actor = db.execute(select, {"seq": seq}).scalar_one()
         forged = actor[:-1] + ("9" if actor[-1] != "9" else "8")
-        db.execute("UPDATE audit_entry SET actor = ? WHERE seq = ?", (forged, seq))
-    db.close()
+        update = text("UPDATE audit_entry SET actor = :actor WHERE seq = :seq")
+        db.execute(update, {"actor": forged, "seq": seq})
+    engine.dispose()
 
 
 def test_report_to_takedown_story(

@@ -81,6 +81,8 @@ ROUTES: list[Route] = [
         fresh=True,
     ),
     Route("GET", "/api/v1/cases/{case}/decisions/{decision}/statement", P.CASES_READ),
+    Route("GET", "/api/v1/cases/{case}/detections", P.CASES_READ),
+    Route("POST", "/api/v1/cases/{case}/detections", P.CASES_WRITE),
     Route("POST", "/api/v1/cases/{case}/share", P.CASES_WRITE, body={"org": "KNPA"}, fresh=True),
     Route("POST", "/api/v1/notices", P.NOTICES_SEND, body=NOTICE),
     Route("GET", "/api/v1/notices", P.NOTICES_READ, cross="scoped", lists=True),
@@ -104,6 +106,11 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/webhooks/{hook}/deliveries", P.ORG_ADMIN),
     Route("DELETE", "/api/v1/webhooks/{hook}", P.ORG_ADMIN, fresh=True),
     Route("GET", "/api/v1/audit", P.AUDIT_READ, cross="scoped", lists=True),
+    Route("GET", "/api/v1/cases/{case_id}/room-graph", P.ROOMS_READ),
+    Route("GET", "/api/v1/exchange/feed", P.EXCHANGE_READ, cross="scoped"),
+    Route("GET", "/api/v1/exchange/feed", P.EXCHANGE_READ, "plat", cross="scoped"),
+    Route("GET", "/api/v1/exchange/sources", P.EXCHANGE_ADMIN, cross="scoped"),
+    Route("GET", "/api/v1/exchange/held", P.EXCHANGE_ADMIN, cross="scoped"),
 ]
 TENANCY = ("own", "other")
 CHECKED: list[str] = []

@@ -30,7 +30,7 @@ from tests.fixtures import images
 MatchesByBank = dict[str, list[dict[str, Any]]]
 
 #: our signal types; HMA's default configuration has `pdq` and `video_md5` instead
-SIGNAL_TYPES = {"pdq", "md5", "sha256"}
+SIGNAL_TYPES = {"pdq", "md5", "sha256", "vpdq"}
 PHOTO_SIGNALS = {"pdq", "md5", "sha256"}
 VIDEO_SIGNALS = {"md5", "sha256"}
 

@@ -77,7 +77,7 @@ def test_signal_types_listed(api: httpx.Client) -> None:
     assert response.status_code == 200
     listed = response.json()
     assert isinstance(listed, list)
-    # HMA's default configuration lists pdq and video_md5; ours lists pdq, md5 and sha256
+    # HMA's default configuration lists pdq and video_md5; ours lists pdq, md5, sha256 and vpdq
     assert {entry["name"] for entry in listed} == SIGNAL_TYPES
     for entry in listed:
         assert entry == {"name": entry["name"], "enabled_ratio": 1.0}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from haechi.bootstrap import Container
 from haechi.domain.credentials import hash_password, verify_password
@@ -68,19 +68,19 @@ def test_audit_chain_detects_tampering(container: Container, tmp_path: Path) -> 
     report = container.audit.verify()
     assert report.ok and report.entries == 6
 
-    db = container.settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
-        conn.execute('UPDATE audit_entry SET detail = \'{"kind": "police"}\' WHERE seq = 3')
+    db = container.engine  # a tamperer with direct database access (SQLite file or PostgreSQL)
+    with db.begin() as conn:
+        conn.execute(text('UPDATE audit_entry SET detail = \'{"kind": "police"}\' WHERE seq = 3'))
     bad = container.audit.verify()
     assert not bad.ok and bad.first_bad_seq == 3
 
-    with sqlite3.connect(db) as conn:
-        conn.execute('UPDATE audit_entry SET detail = \'{"kind": "platform"}\' WHERE seq = 3')
+    with db.begin() as conn:
+        conn.execute(text('UPDATE audit_entry SET detail = \'{"kind": "platform"}\' WHERE seq = 3'))
     assert container.audit.verify().ok
-    with sqlite3.connect(db) as conn:
-        conn.execute("DELETE FROM audit_entry WHERE seq = 6")
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entry WHERE seq = 6"))
     truncated = container.audit.verify()
     assert not truncated.ok and truncated.problem == "log ends before its recorded head"
-    with sqlite3.connect(db) as conn:
-        conn.execute("DELETE FROM audit_entry WHERE seq = 2")
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entry WHERE seq = 2"))
     assert not container.audit.verify().ok

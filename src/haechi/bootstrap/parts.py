@@ -10,11 +10,13 @@ from haechi.adapters.fetch.http_fetcher import FetchPolicy, GuardedFetcher
 from haechi.adapters.hashers import (
     DecodeLimits,
     PdqSignal,
+    VideoLimits,
     default_content_types,
     default_signal_types,
 )
 from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.pdq_mih import PdqMihIndex
+from haechi.adapters.index.vpdq_index import VpdqIndex
 from haechi.adapters.limits import InMemoryRateCounter
 from haechi.adapters.sql.uow import SqlUnitOfWorkFactory
 from haechi.adapters.webhooks import GuardedWebhookSender
@@ -33,7 +35,8 @@ def make_index(signal_type: str, entries: Sequence[tuple[str, int]] = ()) -> Sig
         return PdqMihIndex.build(
             hashes.reshape(-1, 32), ids, signal_type="pdq", max_radius=PdqSignal.max_threshold
         )
-    index = ExactIndex(signal_type=signal_type)
+    index: ExactIndex | VpdqIndex
+    index = VpdqIndex() if signal_type == "vpdq" else ExactIndex(signal_type=signal_type)
     index.add(entries)
     return index
 
@@ -81,7 +84,18 @@ def public_guard(settings: Settings) -> PublicGuard:
 
 def registry(settings: Settings) -> SignalRegistry:
     limits = DecodeLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
-    return SignalRegistry(default_signal_types(limits), default_content_types())
+    signal_types = default_signal_types(limits, video_limits(settings))
+    return SignalRegistry(signal_types, default_content_types())
+
+
+def video_limits(settings: Settings) -> VideoLimits:
+    return VideoLimits(
+        max_bytes=settings.video_max_bytes,
+        max_duration_s=settings.video_max_duration_s,
+        max_pixels=settings.video_max_pixels,
+        max_frames=settings.video_max_frames,
+        seconds_per_hash=settings.video_seconds_per_hash,
+    )
 
 
 def hashing(settings: Settings, registry: SignalRegistry) -> HashingService:

@@ -13,6 +13,7 @@ import typer
 
 from haechi.bootstrap import Container
 from haechi.cli.demo_cases import load_reports
+from haechi.cli.demo_rooms import load_rooms
 from haechi.cli.main import container
 from haechi.domain.errors import Conflict
 from haechi.domain.tenancy import parse_roles
@@ -101,6 +102,8 @@ def load() -> None:
             typer.echo(json.dumps({"bank": DEMO_BANK, "loaded": load_bank(c)}))
         if reports := load_reports(c, demo_images):
             typer.echo(json.dumps({"demo_reports": reports}))
+        if rooms := load_rooms(c, demo_images):
+            typer.echo(json.dumps({"demo_rooms": rooms}))
 
 
 def load_bank(c: Container) -> int:

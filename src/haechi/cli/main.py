@@ -111,15 +111,19 @@ def hash_files(
     local: Annotated[
         bool, typer.Option("--local/--no-local", help="offline: no database, nothing leaves here")
     ] = True,
+    vpdq: Annotated[
+        bool, typer.Option("--vpdq", help="videos: also compute vPDQ here and now (slow)")
+    ] = False,
 ) -> None:
     """Hash files; prints one JSON line per file. Unreadable files are reported and skipped."""
     settings = Settings()
     hashing = bootstrap.local_hashing(settings)
+    limit = settings.video_max_bytes if vpdq else settings.max_upload_bytes
     failures = 0
     for path in _progress(files, "hashing"):
         try:
             result = hashing.hash_bytes(
-                _read(path, settings.max_upload_bytes), content_type=content_type
+                _read(path, limit), content_type=content_type, deferred=vpdq
             )
         except HaechiError as e:
             failures += 1
@@ -182,6 +186,27 @@ def _register_subcommands() -> None:
 
     app.add_typer(evidence.evidence_app, name="evidence")
     app.add_typer(evidence.hotline_app, name="hotline")
+    from haechi.cli import rooms
+
+    app.add_typer(rooms.rooms_app, name="rooms")
+    app.add_typer(rooms.blocklist_app, name="blocklist")
+    from haechi.cli import faces
+
+    app.add_typer(faces.faces_app, name="faces")
+    from haechi.cli import detections, scan
+
+    app.add_typer(scan.scan_app, name="scan")
+    app.add_typer(detections.app, name="detections")
+    from haechi.cli import jobs
+
+    app.command("worker")(jobs.worker)
+    app.add_typer(jobs.jobs_app, name="jobs")
+    from haechi.cli import exchange
+
+    app.add_typer(exchange.app, name="exchange")
+    from haechi.cli import connector
+
+    app.add_typer(connector.connector_app, name="connector")
 
 
 _register_subcommands()

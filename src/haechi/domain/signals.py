@@ -50,6 +50,8 @@ class SignalType(ABC):
     max_threshold: ClassVar[int] = 0
     #: quality below which a computed hash is reported as unreliable rather than matched silently
     min_quality: ClassVar[int | None] = None
+    #: hashing is slow (video): computed in a background job, never inside a request
+    deferred: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod

@@ -50,6 +50,30 @@ class Permission(StrEnum):
     LE_RESPOND = "le:respond"
     #: regulators (instance admins): verify or reject held requests, register police domains
     LE_VERIFY = "le:verify"
+    #: the room map: rooms, posts, the graph, migration timelines (issue 8)
+    ROOMS_READ = "rooms:read"
+    #: tag rooms, link them to cases, import analysts' chat exports
+    ROOMS_WRITE = "rooms:write"
+    #: connectors: report what they observe in rooms (`POST /api/v1/rooms/observations`)
+    ROOMS_OBSERVE = "rooms:observe"
+    #: ISPs and platforms: poll the signed blocklists
+    BLOCKLISTS_READ = "blocklists:read"
+    #: regulators: add and remove blocklist entries
+    BLOCKLISTS_WRITE = "blocklists:write"
+    #: victim-support centres: enrol a consenting victim's face, list and withdraw enrolments
+    FACES_ENROL = "faces:enrol"
+    #: background jobs run for the organisation: progress, errors (regulator admins: all jobs)
+    JOBS_READ = "jobs:read"
+    #: retry dead-lettered jobs and cancel unfinished ones
+    JOBS_MANAGE = "jobs:manage"
+    #: a subscribing instance: read the feeds of banks granted to its organisation, send feedback
+    EXCHANGE_READ = "exchange:read"
+    #: grant banks to subscribers, configure sources, review imported hashes, read feedback
+    EXCHANGE_ADMIN = "exchange:admin"
+    #: routing rules that turn detector signals into review priority (issue 7)
+    ROUTING_RULES_WRITE = "routing_rules:write"
+    #: bulk scans of media stores (issue 6): runs, progress, matched files; regulators' only
+    SCANS_READ = "scans:read"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -65,6 +89,16 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.NOTICES_SEND,
             Permission.NOTICES_READ,
             Permission.BANKS_WRITE,
+            Permission.ROOMS_READ,
+            Permission.ROOMS_WRITE,
+            Permission.ROOMS_OBSERVE,
+            Permission.BLOCKLISTS_READ,
+            Permission.BLOCKLISTS_WRITE,
+            Permission.FACES_ENROL,
+            Permission.JOBS_READ,
+            Permission.EXCHANGE_READ,
+            Permission.EXCHANGE_ADMIN,
+            Permission.ROUTING_RULES_WRITE,
         }
     ),
     Role.MODERATOR: frozenset(
@@ -73,16 +107,35 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CASES_READ,
             Permission.MEDIA_REVEAL,
             Permission.DECISIONS_WRITE,
+            Permission.JOBS_READ,
         }
     ),
     Role.INVESTIGATOR: frozenset(
-        {Permission.CASES_READ, Permission.REPORTS_READ, Permission.LE_REQUEST}
+        {
+            Permission.CASES_READ,
+            Permission.REPORTS_READ,
+            Permission.LE_REQUEST,
+            Permission.ROOMS_READ,
+        }
     ),
     Role.PLATFORM_AGENT: frozenset(
-        {Permission.NOTICES_READ, Permission.NOTICES_RESPOND, Permission.LE_RESPOND}
+        {
+            Permission.NOTICES_READ,
+            Permission.NOTICES_RESPOND,
+            Permission.LE_RESPOND,
+            Permission.ROOMS_OBSERVE,
+            Permission.BLOCKLISTS_READ,
+            Permission.EXCHANGE_READ,
+        }
     ),
     Role.AUDITOR: frozenset(
-        {Permission.AUDIT_READ, Permission.CASES_READ, Permission.NOTICES_READ}
+        {
+            Permission.AUDIT_READ,
+            Permission.CASES_READ,
+            Permission.NOTICES_READ,
+            Permission.ROOMS_READ,
+            Permission.BLOCKLISTS_READ,
+        }
     ),
 }
 

@@ -50,6 +50,16 @@ class Event(StrEnum):
     LE_REQUEST_ANSWERED = "le_request.answered"
     #: to the police: a preservation hold expires soon and may be renewed once
     LE_PRESERVATION_EXPIRING = "le_request.preservation_expiring"
+    #: to a case owner: a flagged room pointed its members to another room (issue 8)
+    ROOM_MIGRATION = "room.migration"
+    #: to a subscriber: hashes from an exchange source wait for review (review mode)
+    EXCHANGE_REVIEW = "exchange.review_needed"
+    #: to a subscriber: a notify-only source sent hashes (recorded, not matched)
+    EXCHANGE_NOTIFY = "exchange.notified"
+    #: to a subscriber: a burst from one source went over its flood limit and was quarantined
+    EXCHANGE_FLOOD = "exchange.flood_quarantined"
+    #: to a case owner: a routing rule with action `notify` matched an item's detector signals
+    CASE_ROUTED = "case.routed"
 
 
 class DeliveryStatus(StrEnum):

@@ -12,26 +12,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from haechi import __version__
 from haechi.domain.errors import MediaTooLarge
-from haechi.http import errors
+from haechi.http import errors, exchange_routes, face_routes, rooms_routes
 from haechi.http.api import audit as api_audit
 from haechi.http.api import banks as api_banks
 from haechi.http.api import cases as api_cases
+from haechi.http.api import detections as api_detect
 from haechi.http.api import hotline as api_hotline
+from haechi.http.api import jobs as api_jobs
 from haechi.http.api import le_requests as api_le_requests
 from haechi.http.api import matching as api_matching
 from haechi.http.api import notices as api_notices
 from haechi.http.api import reports as api_reports
+from haechi.http.api import scans as api_scans
+from haechi.http.api import videos as api_videos
 from haechi.http.api import webhooks as api_webhooks
 from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
 from haechi.http.hma.fastpath import HotLookups
 from haechi.http.ui import board as ui_board
 from haechi.http.ui import hotline as ui_hotline
+from haechi.http.ui import jobs as ui_jobs
 from haechi.http.ui import le_requests as ui_le_requests
 from haechi.http.ui import notice_form as ui_notice_form
 from haechi.http.ui import notices as ui_notices
 from haechi.http.ui import report_form as ui_report_form
 from haechi.http.ui import review as ui_review
+from haechi.http.ui import routing_rules as ui_rules
 from haechi.http.ui import shell
 from haechi.http.ui import victim as ui_victim
 
@@ -128,13 +134,18 @@ def build_app(
     errors.install(app)
     for module in (status, hashing, matching, curation, api_banks, api_matching, api_audit, shell):
         app.include_router(module.router)
-    for notices in (api_notices, api_webhooks, ui_notice_form, ui_notices, ui_board):
+    for notices in (api_notices, api_webhooks, ui_notice_form, ui_notices, ui_board, api_detect):
         app.include_router(notices.router)
     for cases in (api_reports, api_cases, api_hotline, ui_report_form, ui_review, ui_hotline):
         app.include_router(cases.router)
     app.include_router(api_le_requests.router)
     app.include_router(ui_le_requests.router)
     app.include_router(ui_victim.router)
+    for tenant_api in (rooms_routes, face_routes, ui_rules, exchange_routes, api_videos):
+        app.include_router(tenant_api.router)
+    app.include_router(api_jobs.router)
+    app.include_router(api_scans.router)
+    app.include_router(ui_jobs.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(SecureHeaders)
     # multipart overhead on top of the largest accepted file

@@ -10,9 +10,13 @@ from haechi.services.auth import AuthService
 from haechi.services.bank_io import BankTransfer
 from haechi.services.banks import BankService
 from haechi.services.board import BoardService
+from haechi.services.detection_bundle import DetectionBundle
+from haechi.services.face_bundle import FaceServices
+from haechi.services.federation_bundle import FederationServices
 from haechi.services.hashing import HashingService
 from haechi.services.hotline_bundle import HotlineServices
 from haechi.services.intake import IntakeService
+from haechi.services.jobs import JobService
 from haechi.services.le_bundle import LeServices
 from haechi.services.lookup import LookupService
 from haechi.services.matching import Matcher
@@ -20,6 +24,9 @@ from haechi.services.notices import NoticeService
 from haechi.services.public_guard import PublicGuard
 from haechi.services.reporter import ReporterService
 from haechi.services.review import ReviewService
+from haechi.services.room_bundle import RoomServices
+from haechi.services.scan import ScanService
+from haechi.services.videos import VideoService
 from haechi.services.webhooks import WebhookService
 
 
@@ -52,3 +59,10 @@ class AppServices:
     web: WebConfig
     le: LeServices
     hotline: HotlineServices
+    rooms: RoomServices
+    jobs: JobService
+    detection: DetectionBundle
+    faces: FaceServices
+    federation: FederationServices
+    videos: VideoService
+    scans: ScanService

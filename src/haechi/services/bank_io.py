@@ -63,14 +63,16 @@ class BankTransfer:
             if bank is None:
                 raise NotFound(f"bank '{bank_name}' not found")
             seen = uow.banks.existing_signals(bank.id)
+            new = []
             for item in items:
                 pairs = set(item.signals.items())
                 if pairs & seen:
                     skipped += 1
                     continue
                 seen |= pairs
-                uow.banks.add_content(bank, item)
+                new.append(uow.banks.add_content(bank, item))
                 added += 1
+            self._banks.gate_in(uow, new, source)
         if added:
             self._on_change()
         return ImportReport(rows=len(items), added=added, skipped_duplicates=skipped)

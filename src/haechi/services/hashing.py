@@ -55,13 +55,30 @@ class HashingService:
         return chosen
 
     def hash_bytes(
-        self, data: bytes, *, content_type: str, types: str | None = None, dihedral: bool = False
+        self,
+        data: bytes,
+        *,
+        content_type: str,
+        types: str | None = None,
+        dihedral: bool = False,
+        deferred: bool = False,
     ) -> HashResult:
+        """Hash `data`; slow (`deferred`) signal types such as vpdq only when `deferred` is set
+        (a background job or the CLI), never for a request."""
         if len(data) > self._max_upload_bytes:
             raise MediaTooLarge(f"upload exceeds {self._max_upload_bytes} bytes")
         if not data:
             raise UnsupportedMedia("empty file")
         selected = self.select_signal_types(content_type, types)
+        if not deferred:
+            slow = [k for k, st in selected.items() if st.deferred]
+            if slow and len(slow) == len(selected):
+                raise InvalidInput(
+                    f"{', '.join(slow)} is computed in a background job, not in a request: add "
+                    "the video to a bank (POST /api/v1/banks/<name>/videos), or hash it locally "
+                    "(haechi hash -t video --vpdq) and look the hash up"
+                )
+            selected = {k: st for k, st in selected.items() if not st.deferred}
         result = self._hash_with(data, content_type, selected.values())
         pdq = selected.get("pdq")
         dihedral_hasher = getattr(pdq, "hash_dihedral", None)
@@ -77,6 +94,11 @@ class HashingService:
         types: str | None = None,
         dihedral: bool = False,
     ) -> HashResult:
+        content_type, data = self.fetch(url, content_type=content_type)
+        return self.hash_bytes(data, content_type=content_type, types=types, dihedral=dihedral)
+
+    def fetch(self, url: str, *, content_type: str | None = None) -> tuple[str, bytes]:
+        """(content type name, bytes) of the media at `url` (SSRF-guarded, size-limited)."""
         fetched = self._fetcher.fetch(url)
         if content_type is None:
             ct = self._registry.content_type_for_mime(fetched.content_type)
@@ -86,9 +108,7 @@ class HashingService:
                     "expected type, provide it with the content_type query param"
                 )
             content_type = ct.name
-        return self.hash_bytes(
-            fetched.data, content_type=content_type, types=types, dihedral=dihedral
-        )
+        return content_type, fetched.data
 
     def _hash_with(
         self, data: bytes, content_type: str, signal_types: Iterable[type[SignalType]]

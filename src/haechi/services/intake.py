@@ -15,6 +15,7 @@ case it cannot see.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,6 +82,10 @@ class Receipt:
     low_quality: list[list[str]]
 
 
+#: runs in a report's transaction with its case and report id (detection queues jobs there)
+FiledHook = Callable[[UnitOfWork, Case, int], object]
+
+
 class IntakeService:
     def __init__(
         self,
@@ -91,8 +96,12 @@ class IntakeService:
         lookup: LookupService,
         banks: BankService,
         blobs: BlobStore,
+        on_filed: FiledHook | None = None,
+        after_filed: Callable[[], None] | None = None,
     ) -> None:
         self._uow = uow_factory
+        self._on_filed = on_filed
+        self._after_filed = after_filed
         self._registry = registry
         self._hashing = hashing
         self._lookup = lookup
@@ -115,10 +124,14 @@ class IntakeService:
             with self._uow() as uow:
                 case, attached = self._file(uow, fields, prepared, report.recipient, principal)
                 report_id = self._write(uow, case, fields, prepared, pin_hash, principal, created)
+                if self._on_filed is not None:
+                    self._on_filed(uow, case, report_id)
                 _audit(uow, actor, case, "report.submit", report_id, len(prepared), attached)
         except BaseException:
             self._forget(created)
             raise
+        if self._after_filed is not None:
+            self._after_filed()
         return Receipt(
             case_number=case.number,
             pin=pin,

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 
 from haechi.domain.errors import InvalidSignal
 from haechi.domain.signals import DIHEDRAL_ORDER, SignalRegistry
+from haechi.domain.video import fingerprint
 from haechi.services.hashing import HashingService, HashResult
 from haechi.services.matching import Hit, Matcher
 from haechi.services.ports import MatchEvent, MatchEventSink, UnitOfWorkFactory
+
+#: longest query value a match event stores whole (a vPDQ hash is stored as its fingerprint)
+_EVENT_VALUE_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,7 @@ class LookupService:
                     requester=options.requester,
                     route=options.route,
                     signal_type=signal_type,
-                    query_value=value,
+                    query_value=value if len(value) <= _EVENT_VALUE_CHARS else fingerprint(value),
                     content_id=h.content_id,
                     bank_name=h.bank_name,
                     distance=h.distance,

@@ -2,7 +2,8 @@
 
 Every replica (API worker) holds its own Matcher. It builds from the database once, then replays the
 change feed (`refresh`), so an added, disabled or withdrawn item takes effect within one refresh
-interval (0.25 s by default), and immediately in the process that made the change. Matching policy
+interval (0.25 s by default), and immediately in the process that made the change (a late commit is
+picked up late, never lost: services/feed_reader.py). Matching policy
 (bank thresholds, enablement, HMA's coinflip) is applied here, after the index returns candidates
 within the largest threshold any bank uses.
 """
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 
 from haechi.domain.banks import Bank, BankContent, coinflip_allows, disable_ts_allows
 from haechi.domain.signals import SignalRegistry
+from haechi.domain.video import VideoMatch
+from haechi.services.feed_reader import FeedReader
 from haechi.services.ports import (
     IndexFactory,
     MatcherSnapshot,
@@ -24,8 +27,10 @@ from haechi.services.ports import (
     SnapshotStore,
     UnitOfWorkFactory,
 )
+from haechi.services.ports_video import VideoSignalIndex
 
 _PAGE = 5000
+_REWIND = 1000  # start-up re-reads this many feed numbers below where it starts from
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,8 @@ class Hit:
     content_id: int
     bank_name: str
     distance: int
+    #: for video signals (vpdq): both match percentages and the matched time ranges
+    video: VideoMatch | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +66,7 @@ class Matcher:
         registry: SignalRegistry,
         index_factory: IndexFactory,
         uow_factory: UnitOfWorkFactory,
+        gap_wait_s: float = 300.0,
     ) -> None:
         self._registry = registry
         self._uow = uow_factory
@@ -70,7 +78,7 @@ class Matcher:
         self._banks: dict[int, Bank] = {}
         self._bank_members: dict[int, set[int]] = defaultdict(set)
         self._radius: dict[str, int] = {}
-        self._seq = 0
+        self._feed = FeedReader(uow_factory, wait_s=gap_wait_s, page=_PAGE)
         self._built_to = 0.0
         self._last_refresh = 0.0
         self._ready = False
@@ -106,21 +114,23 @@ class Matcher:
         self.refresh()
 
     def save_snapshot(self, snapshots: SnapshotStore) -> int:
-        """Write the current state; returns the change-feed position it covers."""
+        """Write the current state; returns the change-feed position it covers (below any gap
+        still open, so a replica starting from it re-reads what may yet commit)."""
         with self._lock:
+            seq = self._feed.safe_position()
             entries = {
                 cid: (e.bank_id, e.disable_until_ts, e.signal_types)
                 for cid, e in self._entries.items()
             }
             snapshots.save(
                 MatcherSnapshot(
-                    seq=self._seq,
+                    seq=seq,
                     banks=list(self._banks.values()),
                     entries=entries,
                     indexes=self._indexes,
                 )
             )
-            return self._seq
+            return seq
 
     def _adopt(self, state: MatcherSnapshot) -> None:
         self._indexes = dict(state.indexes)
@@ -129,7 +139,7 @@ class Matcher:
         self._bank_members = defaultdict(set)
         for cid, entry in self._entries.items():
             self._bank_members[entry.bank_id].add(cid)
-        self._seq = state.seq
+        self._feed.restart_at(state.seq, rewind=_REWIND)
         self._recompute_radius()
         self._built_to = self._last_refresh = time.time()
         self._ready = True
@@ -151,7 +161,7 @@ class Matcher:
                     pending[name].append((value, content.id))
             # one bulk build per signal type: adding millions one by one would re-merge often
             self._indexes = {name: self._index_factory(name, pending[name]) for name in pending}
-            self._seq = seq
+            self._feed.restart_at(seq, rewind=_REWIND)
             self._recompute_radius()
             self._built_to = self._last_refresh = time.time()
             self._ready = True
@@ -173,29 +183,28 @@ class Matcher:
         applied = 0
         with self._lock:
             while True:
-                with self._uow() as uow:
-                    changes = uow.banks.changes_since(self._seq, _PAGE)
-                    bank_ids = {b for _, b, _ in changes if b is not None}
-                    content_ids = sorted({c for _, _, c in changes if c is not None})
-                    banks = {bid: uow.banks.get_bank_by_id(bid) for bid in bank_ids}
-                    contents = uow.banks.get_contents(content_ids)
-                self._apply_banks(banks)
-                found = {c.id for c in contents}
-                for cid in content_ids:
-                    if cid not in found:
-                        self._drop(cid)
-                for content in contents:
-                    self._apply_content(content)
-                if changes:
-                    self._seq = changes[-1][0]
-                    self._built_to = time.time()
-                    applied += len(changes)
-                if len(changes) < _PAGE:
+                count, more = self._apply_next_page()
+                applied += count
+                if not more:
                     break
             if applied:
                 self._recompute_radius()
             self._last_refresh = time.time()
         return applied
+
+    def _apply_next_page(self) -> tuple[int, bool]:
+        page = self._feed.read()
+        self._apply_banks(page.banks)
+        found = {c.id for c in page.contents}
+        for cid in page.content_ids:
+            if cid not in found:
+                self._drop(cid)
+        for content in page.contents:
+            self._apply_content(content)
+        self._feed.done(page)
+        if page.changes:
+            self._built_to = time.time()
+        return page.changes, page.more
 
     def _apply_banks(self, banks: dict[int, Bank | None]) -> None:
         for bank_id, bank in banks.items():
@@ -247,7 +256,8 @@ class Matcher:
         default = self._registry.signal_type(signal_type).default_threshold
         moment = time.time() if now is None else now
         hits: list[Hit] = []
-        for content_id, distance in index.query(value, self._radius.get(signal_type, default)):
+        radius = self._radius.get(signal_type, default)
+        for content_id, distance, video in _search(index, value, radius):
             entry = self._entries.get(content_id)
             bank = None if entry is None else self._banks.get(entry.bank_id)
             if entry is None or bank is None:
@@ -260,6 +270,15 @@ class Matcher:
                 entry.enabled_at(moment) and coinflip_allows(bank.matching_enabled_ratio, coinflip)
             ):
                 continue
-            hits.append(Hit(content_id, bank.name, distance))
+            hits.append(Hit(content_id, bank.name, distance, video))
         hits.sort(key=lambda h: (h.distance, h.content_id))
         return hits
+
+
+def _search(
+    index: SignalIndex, value: str, radius: int
+) -> list[tuple[int, int, VideoMatch | None]]:
+    """(content id, distance, video details) of the index's candidates within `radius`."""
+    if isinstance(index, VideoSignalIndex):
+        return [(c.content_id, c.match.distance, c.match) for c in index.query_video(value, radius)]
+    return [(cid, distance, None) for cid, distance in index.query(value, radius)]

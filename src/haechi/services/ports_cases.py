@@ -47,7 +47,7 @@ class CaseStore(Protocol):
 
     def items(self, case_id: int) -> list[CaseItem]: ...
     def update_item(self, item: CaseItem) -> None:
-        """Store status, media key and bank content id."""
+        """Store status, media key, bank content id and match evidence."""
 
     def open_cases_with(self, *, owner_org_id: int, signal_type: str, value: str) -> list[int]:
         """Ids of the owner's active cases holding an item with exactly this signal."""

@@ -7,8 +7,9 @@ window (per process).
 
 Withdrawal withdraws the report and its items and deletes its uploaded media. When the reporter is
 the victim, bank content created from her items is withdrawn too, so it stops matching at once
-(the matcher refreshes after the commit). A public reporter's withdrawal leaves a regulator's
-confirmed content in the bank: the determination was the regulator's, not the reporter's.
+(the matcher refreshes after the commit), and face enrolments made for her in that case end, their
+templates deleted. A public reporter's withdrawal leaves a regulator's confirmed content in the
+bank: the determination was the regulator's, not the reporter's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -88,12 +89,20 @@ def _decoy_hash() -> str:
 
 class ReporterService:
     def __init__(
-        self, *, uow_factory: UnitOfWorkFactory, banks: BankService, blobs: BlobStore
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        banks: BankService,
+        blobs: BlobStore,
+        on_victim_withdraw: Callable[[UnitOfWork, int], object] | None = None,
     ) -> None:
+        """`on_victim_withdraw(uow, case_id)` runs in the withdrawal's transaction when the
+        victim withdraws (it ends her face enrolments scoped to the case)."""
         self._uow = uow_factory
         self._banks = banks
         self._blobs = blobs
         self._attempts = PinAttempts()
+        self._on_victim_withdraw = on_victim_withdraw
 
     def status(self, case_number: object, pin: object) -> PublicStatus:
         with self._uow() as uow:
@@ -112,9 +121,11 @@ class ReporterService:
             uow.cases.set_report_status(report.id, ReportStatus.WITHDRAWN, now=now)
             report = replace(report, status=ReportStatus.WITHDRAWN)
             freed, banked = self._withdraw_items(uow, mine)
-            pulled = 0
-            if report.fields.reporter_kind is ReporterKind.VICTIM and banked:
+            pulled, victim = 0, report.fields.reporter_kind is ReporterKind.VICTIM
+            if victim and banked:
                 pulled = self._banks.withdraw_in(uow, banked)
+            if victim and self._on_victim_withdraw is not None:
+                self._on_victim_withdraw(uow, case.id)
             statuses = [
                 ItemStatus.WITHDRAWN if i.report_id == report.id else i.status for i in items
             ]

@@ -141,7 +141,7 @@ class ReviewService:
             item = _item(view, item_id)
             if item.status not in UNDECIDED:
                 raise Conflict(f"item {item.id} is already decided ({item.status.value})")
-            sor = self._statement(view, item, outcome, given.statement, now)
+            sor = self._statement(view, item, outcome, given.statement, now, _routed(uow, item))
             content_id = self._bank(uow, view.case, item, given.bank)
             decision = self._store(uow, principal, view, item, outcome, sor, given, content_id, now)
             detail: dict[str, object] = {
@@ -212,11 +212,12 @@ class ReviewService:
         outcome: Outcome,
         given: dict[str, Any],
         now: float,
+        routed: bool = False,
     ) -> dict[str, Any] | None:
         defaults = sor_defaults(
             puid=f"{view.case.number}-{item.id}",
             reporter_kind=view.report_of(item).fields.reporter_kind,
-            matched=bool(item.evidence),
+            matched=bool(item.evidence) or routed,
             reported_at=item.created_at,
             decided_at=now,
         )
@@ -274,6 +275,11 @@ class ReviewService:
                 note=text_field(given.note, "note", limit=MAX_TEXT),
             )
         )
+
+
+def _routed(uow: UnitOfWork, item: CaseItem) -> bool:
+    """A detector routing rule picked the item out: automated means helped detect it (DSA)."""
+    return any(h.item_id == item.id for h in uow.detections.hits_for_case(item.case_id))
 
 
 def _item(view: CaseView, item_id: int) -> CaseItem:

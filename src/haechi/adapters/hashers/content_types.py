@@ -1,8 +1,8 @@
 """The content types haechi hashes from files, and which signal types apply to each.
 
-A content type only names signal types (by their wire names), so a photo can be matched by
-perceptual and exact hashes alike while a video, until a video hasher is enabled, falls back to
-exact digests.
+A content type only names signal types (by their wire names), so a photo or a video can be
+matched by perceptual and exact hashes alike. A video's vPDQ is slow to compute (`deferred`): a
+request gets its exact digests, a background job adds vPDQ.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ class PhotoContent(ContentType):
 
 
 class VideoContent(ContentType):
-    """Video files (exact digests until a video signal type such as vpdq is added)."""
+    """Video files: vPDQ (frames, in a background job) and exact digests."""
 
     name: ClassVar[str] = "video"
-    signal_types: ClassVar[tuple[str, ...]] = ("md5", "sha256")
+    signal_types: ClassVar[tuple[str, ...]] = ("vpdq", "md5", "sha256")
     mime_prefixes: ClassVar[tuple[str, ...]] = ("video/",)

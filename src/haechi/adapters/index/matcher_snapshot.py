@@ -18,6 +18,7 @@ import numpy as np
 from haechi.adapters.index._snapshot import IndexSnapshotError, read_arrays, write_arrays
 from haechi.adapters.index.exact import ExactIndex
 from haechi.adapters.index.pdq_mih import PdqMihIndex
+from haechi.adapters.index.vpdq_index import VpdqIndex
 from haechi.domain.banks import Bank
 from haechi.services.ports import MatcherSnapshot, SignalIndex
 
@@ -44,8 +45,8 @@ class DirectorySnapshotStore:
         files = {}
         for name in names:
             index = snapshot.indexes[name]
-            file = f"{generation}-{name}.{'npz' if isinstance(index, PdqMihIndex) else 'json'}"
-            if not isinstance(index, PdqMihIndex | ExactIndex):
+            file = f"{generation}-{name}.{_suffix(index)}"
+            if not isinstance(index, PdqMihIndex | ExactIndex | VpdqIndex):
                 raise TypeError(f"cannot snapshot a {type(index).__name__}")
             index.save(self.directory / file)
             files[name] = file
@@ -103,12 +104,20 @@ class DirectorySnapshotStore:
         if "/" in file or file.startswith("."):
             raise IndexSnapshotError(f"refusing index file name {file!r}")
         path = self.directory / file
+        if file.endswith(".vpdq.json"):
+            return VpdqIndex.load(path)
         return PdqMihIndex.load(path) if file.endswith(".npz") else ExactIndex.load(path)
 
     def _remove_other_generations(self, keep: set[str]) -> None:
         for path in self.directory.iterdir():
             if path.name != _MANIFEST and path.name not in keep and "-" in path.name:
                 path.unlink(missing_ok=True)
+
+
+def _suffix(index: SignalIndex) -> str:
+    if isinstance(index, PdqMihIndex):
+        return "npz"
+    return "vpdq.json" if isinstance(index, VpdqIndex) else "json"
 
 
 def _bank_json(bank: Bank) -> dict[str, object]:

@@ -20,6 +20,7 @@ from haechi.adapters.sql.tables import (
     ContentSignalRow,
     MatchEventRow,
 )
+from haechi.adapters.sql.video_store import SqlVideoStore, stored_value
 from haechi.domain.banks import Bank, BankContent
 from haechi.domain.errors import Conflict
 from haechi.services.ports import MatchEvent, NewContent
@@ -104,6 +105,7 @@ class SqlBankStore:
         self._s.execute(
             delete(ContentSignalRow).where(ContentSignalRow.content_id.in_(content_ids))
         )
+        SqlVideoStore(self._s).delete_for(list(self._s.scalars(content_ids)))
         self._s.execute(delete(BankContentRow).where(BankContentRow.bank_id == bank_id))
         self._s.execute(delete(BankRow).where(BankRow.id == bank_id))
         self._changed(bank_id=bank_id)
@@ -120,15 +122,18 @@ class SqlBankStore:
             created_at=now,
             updated_at=now,
             signals=[
-                ContentSignalRow(signal_type=k, value=v, quality=item.qualities.get(k))
+                ContentSignalRow(
+                    signal_type=k, value=stored_value(v), quality=item.qualities.get(k)
+                )
                 for k, v in item.signals.items()
             ],
         )
         self._s.add(row)
         self._s.flush()
+        SqlVideoStore(self._s).save_long(row.id, item.signals)  # vPDQ: too long for the column
         self._changed(content_id=row.id)
         self._s.refresh(row, ["bank"])
-        return _content(row)
+        return SqlVideoStore(self._s).fill_long_values([_content(row)])[0]
 
     def get_contents(self, ids: Sequence[int]) -> list[BankContent]:
         if not ids:
@@ -139,7 +144,7 @@ class SqlBankStore:
             .options(selectinload(BankContentRow.signals), selectinload(BankContentRow.bank))
             .order_by(BankContentRow.id)
         )
-        return [_content(r) for r in self._s.scalars(stmt)]
+        return SqlVideoStore(self._s).fill_long_values([_content(r) for r in self._s.scalars(stmt)])
 
     def update_content(self, content: BankContent) -> None:
         row = self._s.get_one(BankContentRow, content.id)
@@ -153,6 +158,7 @@ class SqlBankStore:
 
     def delete_content(self, content_id: int) -> int:
         self._s.execute(delete(ContentSignalRow).where(ContentSignalRow.content_id == content_id))
+        SqlVideoStore(self._s).delete_for([content_id])
         result = self._s.execute(delete(BankContentRow).where(BankContentRow.id == content_id))
         count = int(getattr(result, "rowcount", 0) or 0)
         if count:
@@ -173,7 +179,7 @@ class SqlBankStore:
             stmt = stmt.where(BankContentRow.bank_id == bank_id)
         if not include_withdrawn:
             stmt = stmt.where(BankContentRow.withdrawn_at.is_(None))
-        return [_content(r) for r in self._s.scalars(stmt)]
+        return SqlVideoStore(self._s).fill_long_values([_content(r) for r in self._s.scalars(stmt)])
 
     def count_content(self, bank_id: int) -> int:
         stmt = select(func.count()).where(BankContentRow.bank_id == bank_id)
@@ -202,6 +208,16 @@ class SqlBankStore:
             .where(ChangeRow.seq > seq)
             .order_by(ChangeRow.seq)
             .limit(limit)
+        )
+        return [(int(a), b, c) for a, b, c in self._s.execute(stmt).all()]
+
+    def changes_at(self, seqs: Sequence[int]) -> list[tuple[int, int | None, int | None]]:
+        if not seqs:
+            return []
+        stmt = (
+            select(ChangeRow.seq, ChangeRow.bank_id, ChangeRow.content_id)
+            .where(ChangeRow.seq.in_(list(seqs)))
+            .order_by(ChangeRow.seq)
         )
         return [(int(a), b, c) for a, b, c in self._s.execute(stmt).all()]
 

@@ -239,6 +239,7 @@ class SqlCaseStore:
         row.media_key = item.media_key
         row.media_type = item.media_type
         row.bank_content_id = item.bank_content_id
+        row.match_evidence = [e.as_dict() for e in item.evidence]  # later matches (video jobs)
         self._s.flush()
 
     def _open_signal_rows(self, owner_org_id: int, signal_type: str) -> Select[int, str]:

@@ -1,5 +1,28 @@
-"""Tables for video (vPDQ) frame hashes (issue 6)."""
+"""Tables for video (vPDQ) frame hashes (issue 6).
+
+A vPDQ hash holds one PDQ hash per sampled frame: tens of kilobytes for a long video, more than
+`content_signal.value` (indexed, 1024 characters) can hold. The full serialized hash lives here,
+one row per content item and signal type, and `content_signal` keeps a fixed-length fingerprint
+(`sha256:<hex>` of the value) so duplicate checks and the change feed work as for any signal.
+"""
 
 from __future__ import annotations
 
-from haechi.adapters.sql.tables import Base, BigId  # noqa: F401
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from haechi.adapters.sql.tables import Base, BigId
+
+
+class VideoHashRow(Base):
+    __tablename__ = "video_hash"
+
+    content_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("bank_content.id", ondelete="CASCADE"), primary_key=True
+    )
+    signal_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: the canonical serialized hash (threatexchange's JSON list of "pdq,quality,seconds")
+    value: Mapped[str] = mapped_column(Text)
+    frame_count: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)

@@ -21,8 +21,8 @@ from haechi.http.api.schemas import (
     ContentUpdate,
     ImportResult,
 )
-from haechi.http.deps import CallerDep, ServicesDep
-from haechi.http.hma.hashing import hash_upload
+from haechi.http.api.videos import bank_video
+from haechi.http.deps import CallerDep, ServicesDep, read_single_upload
 from haechi.services.banks import BankChanges
 from haechi.services.ports import NewContent
 
@@ -112,9 +112,16 @@ async def add_media(
 ) -> ContentPublic:
     await run_in_threadpool(services.banks.get_bank, name)
     if url:
-        result = await run_in_threadpool(services.hashing.hash_url, url)
+        field, data = await run_in_threadpool(services.hashing.fetch, url)
     else:
-        result = await hash_upload(request, services, None)
+        field, data = await read_single_upload(request, services.web.max_upload_bytes)
+    if field == "video" and services.videos.enabled():  # vPDQ follows from a job
+        banked = await bank_video(
+            services, name, data, note=note, metadata=None, caller=caller, url=url
+        )
+        return ContentPublic.of(banked.content, time.time())
+    services.registry.content_type(field)
+    result = await run_in_threadpool(services.hashing.hash_bytes, data, content_type=field)
     item = NewContent(
         signals=result.values(),
         qualities={k: v.quality for k, v in result.hashes.items()},

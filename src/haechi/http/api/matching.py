@@ -15,6 +15,7 @@ from haechi.http.api.schemas import (
     MatchEventPublic,
     MatchPublic,
 )
+from haechi.http.api.video_schemas import VideoMatchPublic
 from haechi.http.deps import CallerDep, ServicesDep
 from haechi.http.hma.hashing import hash_upload
 from haechi.services.hashing import HashResult
@@ -49,7 +50,12 @@ def lookup(services: ServicesDep, caller: CallerDep, body: LookupRequest) -> Loo
     return LookupResponse(
         matches={
             body.signal_type: [
-                MatchPublic(bank=h.bank_name, content_id=h.content_id, distance=h.distance)
+                MatchPublic(
+                    bank=h.bank_name,
+                    content_id=h.content_id,
+                    distance=h.distance,
+                    video=VideoMatchPublic.of(h.video),
+                )
                 for h in hits
             ]
         }
@@ -82,6 +88,7 @@ async def lookup_upload(
                 content_id=h.content_id,
                 distance=h.distance,
                 transform=found.transforms.get(h.content_id),
+                video=VideoMatchPublic.of(h.video),
             )
             for h in hits
         ]

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from haechi.domain.banks import Bank, BankContent
+from haechi.http.api.video_schemas import VideoMatchPublic
 
 
 class BankCreate(BaseModel):
@@ -110,6 +111,8 @@ class MatchPublic(BaseModel):
     content_id: int
     distance: int
     transform: str | None = None
+    #: vpdq matches: both percentages and the matched time ranges
+    video: VideoMatchPublic | None = None
 
 
 class LookupRequest(BaseModel):

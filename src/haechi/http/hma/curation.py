@@ -6,6 +6,7 @@ for a bank name that is already taken.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
@@ -14,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from haechi.domain.banks import Bank, BankContent
 from haechi.domain.errors import Conflict, Forbidden, InvalidInput
-from haechi.http.deps import CallerDep, ServicesDep
+from haechi.http.api.videos import bank_video
+from haechi.http.deps import CallerDep, ServicesDep, read_single_upload
 from haechi.http.hma.content_io import content_json, request_metadata_and_note
-from haechi.http.hma.hashing import hash_upload
 from haechi.services.banks import BankChanges
 from haechi.services.ports import NewContent
 
@@ -120,18 +121,28 @@ async def bank_add_content(
     await run_in_threadpool(services.banks.get_bank, bank_name)
     metadata, note = await request_metadata_and_note(request)
     if url:
-        result = await run_in_threadpool(
-            services.hashing.hash_url, url, content_type=content_type, types=types
+        field, data = await run_in_threadpool(
+            partial(services.hashing.fetch, url, content_type=content_type)
         )
     elif request.headers.get("content-type", "").startswith("multipart/form-data"):
-        result = await hash_upload(request, services, types)
+        field, data = await read_single_upload(request, services.web.max_upload_bytes)
     else:
         raise InvalidInput("Neither `url` nor multipart file upload was received")
+    if field == "video" and services.videos.enabled() and types is None:
+        banked = await bank_video(
+            services, bank_name, data, note=note, metadata=metadata, caller=_caller, url=url
+        )  # digests now, vPDQ from a background job
+        return _added(banked.content)
+    services.registry.content_type(field)
+    result = await run_in_threadpool(
+        services.hashing.hash_bytes, data, content_type=field, types=types
+    )
     item = NewContent(
         signals=result.values(),
         qualities={k: v.quality for k, v in result.hashes.items()},
         note=note,
         metadata=metadata,
+        source=_caller,
     )
     content = await run_in_threadpool(services.banks.add_content, bank_name, item)
     return _added(content)
@@ -148,7 +159,8 @@ def bank_add_signals(
         raise InvalidInput("this endpoint expects a json object payload")
     services.banks.get_bank(bank_name)
     note = payload.pop("note", None)
-    content = services.banks.add_content(bank_name, NewContent(signals=payload, note=note))
+    item = NewContent(signals=payload, note=note, source=_caller)
+    content = services.banks.add_content(bank_name, item)
     return _added(content)
 
 

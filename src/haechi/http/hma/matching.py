@@ -8,6 +8,8 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from haechi.domain.errors import InvalidInput, InvalidSignal
+from haechi.domain.signals import SignalType
+from haechi.domain.video import VideoMatch
 from haechi.http.context import AppServices
 from haechi.http.deps import CallerDep, ServicesDep
 from haechi.http.fastjson import FastJSONResponse
@@ -27,11 +29,16 @@ def _check_signal_type(services: AppServices, name: str) -> None:
     services.registry.signal_type(name)
 
 
+def hma_distance(hit: Hit) -> str:
+    """HMA's distance string: the number, or for vpdq its `query%[indexed%]` rendering."""
+    return hit.video.pretty() if hit.video is not None else str(hit.distance)
+
+
 def by_bank(hits: list[Hit]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for h in hits:
         out.setdefault(h.bank_name, []).append(
-            {"bank_content_id": h.content_id, "distance": str(h.distance)}
+            {"bank_content_id": h.content_id, "distance": hma_distance(h)}
         )
     return out
 
@@ -48,7 +55,7 @@ def raw_lookup_payload(
     if include_distance:
         return {
             "matches": [
-                {"bank_content_id": h.content_id, "distance": str(h.distance)} for h in hits
+                {"bank_content_id": h.content_id, "distance": hma_distance(h)} for h in hits
             ]
         }
     return {"matches": [h.content_id for h in hits]}
@@ -186,7 +193,20 @@ def compare(
             left, right = st.validate(pair[0]), st.validate(pair[1])
         except InvalidSignal as e:
             raise InvalidInput(f"Invalid {name} hash: {e.message}") from None
-        distance = st.distance(left, right)
-        detail = {"distance": distance} if st.max_threshold > 0 else {}
-        results[name] = [distance <= st.default_threshold, detail]
+        results[name] = _comparison(st, left, right)
     return results
+
+
+def _comparison(st: type[SignalType], left: str, right: str) -> list[Any]:
+    """HMA's [match, similarity]: a distance, or for videos both match percentages."""
+    compare_video = getattr(st, "compare", None)
+    if compare_video is not None:
+        video: VideoMatch = compare_video(left, right)
+        detail: dict[str, Any] = {
+            "query_match_percent": video.query_match_percent,
+            "compared_match_percent": video.indexed_match_percent,
+        }
+        return [video.distance <= st.default_threshold, detail]
+    distance = st.distance(left, right)
+    detail = {"distance": distance} if st.max_threshold > 0 else {}
+    return [distance <= st.default_threshold, detail]

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from haechi.domain import dsa_vocabulary as dsa
+from haechi.domain.detections import SIGNAL_HELP
 from haechi.domain.errors import HaechiError
 from haechi.domain.tenancy import Permission, Principal
 from haechi.http.context import AppServices
@@ -58,7 +59,9 @@ def queue(
     closed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     cases = services.review.queue(principal, limit=200, include_closed=closed)
-    return render(request, services, "review_queue.html", principal, cases=cases, closed=closed)
+    hits = services.detection.service.hits_for_cases(principal, [s.case.id for s in cases])
+    ctx = {"cases": cases, "closed": closed, "hits": hits}
+    return render(request, services, "review_queue.html", principal, **ctx)
 
 
 def _case_page(
@@ -84,6 +87,8 @@ def _case_page(
         banks=[b.name for b in services.banks.list_banks()] if can_bank else [],
         vocab=VOCABULARY,
         default_legal_ground=DEFAULT_LEGAL_GROUND,
+        detections=services.detection.service.for_case(principal, view.case.number),
+        signal_help=SIGNAL_HELP,
         **ctx,
     )
 

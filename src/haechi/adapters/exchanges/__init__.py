@@ -1,0 +1,1 @@
+"""Exchange transports: other haechi instances, and the threatexchange package's APIs."""

@@ -1,0 +1,2 @@
+"""Face adapters (issue 7): dlib's detector and ResNet embedding model, the AES-GCM template
+cipher. dlib is imported lazily, so the service starts without the `faces` extra."""

@@ -1,0 +1,1 @@
+"""Tests of the connectors (separate processes that talk to haechi over HTTP)."""
