@@ -13,7 +13,7 @@ $(BIN)/python:
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	sh scripts/system-deps.sh
-	$(BIN)/pip install -q -e '.[demo,detectors,exchanges,faces]'
+	$(BIN)/pip install -q -e '.[demo,detectors,exchanges,faces,reports]'
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python

@@ -25,6 +25,7 @@ def main() -> None:
         ["benchmarks/bench_replicas.py", "--trials", "20" if args.quick else "40"],
         ["benchmarks/bench_federation.py", "--trials", "10" if args.quick else "20"],
         ["benchmarks/bench_http.py", "--duration", "10" if args.quick else "20"],
+        ["benchmarks/bench_load.py", "--duration", "20" if args.quick else "60"],
         ["benchmarks/bench_scan.py", "--files", "200" if args.quick else "400"],
         ["benchmarks/bench_jobs.py", "--jobs", "500" if args.quick else "2000"],
         ["benchmarks/bench_faces.py", "--repeats", "5" if args.quick else "20"],

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     # under the server's max_connections); SQLite ignores them
     database_pool_size: int = Field(10, ge=1, le=500)
     database_max_overflow: int = Field(20, ge=0, le=500)
+    # SQLite durability (issue 10): FULL fsyncs each commit (survives power loss); NORMAL survives
+    # a process crash only
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "FULL"
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
     # Background jobs (issue 6): embedded deployments run a worker thread inside the server;
     # a dedicated deployment sets jobs_in_process false and runs `haechi worker` processes
     jobs_in_process: bool = True
-    jobs_concurrency: int = Field(1, ge=1, le=64)
+    jobs_concurrency: int = Field(2, ge=1, le=64)
     jobs_poll_s: float = Field(1.0, gt=0, le=60)
     jobs_lease_s: float = Field(60.0, ge=1, le=3600)
     jobs_backoff_base_s: float = Field(5.0, ge=0, le=3600)
@@ -142,6 +145,11 @@ class Settings(BaseSettings):
     public_checks_per_hour: int = Field(20, ge=1)
     public_bulk_pictures_per_day: int = Field(20, ge=1)
 
+    # Idempotency keys (issue 10): responses to POSTs with an Idempotency-Key are kept this long;
+    # a retry while the first attempt is still running within idempotency_lock_s gets 409
+    idempotency_ttl_s: float = Field(86400.0, ge=60, le=30 * 86400)
+    idempotency_lock_s: float = Field(300.0, ge=1, le=86400)
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production":
@@ -151,6 +159,8 @@ class Settings(BaseSettings):
                 raise ValueError("production needs at least one api token (HAECHI_API_TOKENS)")
             if self.fetch_allow_private:
                 raise ValueError("fetch_allow_private is refused in production")
+            if any(len(token) < 32 for token in self.api_tokens):
+                raise ValueError("production api tokens must be 32+ characters (weak token)")
             if len(self.webhook_secret_key or "") < 32:
                 raise ValueError("production needs HAECHI_WEBHOOK_SECRET_KEY (32+ characters)")
             if not self.face_template_key:

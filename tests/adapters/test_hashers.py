@@ -287,8 +287,8 @@ def test_package_exports_and_defaults() -> None:
     for name in hashers.__all__:
         assert hasattr(hashers, name), name
     registry = SignalRegistry(hashers.default_signal_types(), hashers.default_content_types())
-    assert sorted(registry.signal_types) == ["md5", "pdq", "sha256"]
+    assert sorted(registry.signal_types) == ["md5", "pdq", "sha256", "vpdq"]
     assert sorted(registry.hashers_for("photo")) == ["md5", "pdq", "sha256"]
-    assert sorted(registry.hashers_for("video")) == ["md5", "sha256"]
+    assert sorted(registry.hashers_for("video")) == ["md5", "sha256", "vpdq"]
     assert registry.content_type_for_mime("image/jpeg") is hashers.PhotoContent
     assert registry.content_type_for_mime("video/mp4") is hashers.VideoContent

@@ -102,6 +102,7 @@ def test_outbox_survives_a_restart_in_order(tmp_path: Path) -> None:
     assert again.peek() == {"external_id": "-1"}
     again.pop()
     assert Outbox(path).peek() == {"external_id": "-2"}
+    assert path.stat().st_mode & 0o077 == 0
 
 
 def test_a_full_outbox_drops_the_oldest() -> None:
@@ -110,3 +111,11 @@ def test_a_full_outbox_drops_the_oldest() -> None:
         box.add({"external_id": str(n)})
     assert len(box) == 2
     assert box.peek() == {"external_id": "1"}
+
+
+def test_an_unreadable_outbox_is_set_aside_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.json"
+    path.write_text("{half a file", encoding="utf-8")
+    box = Outbox(path)
+    assert len(box) == 0
+    assert (tmp_path / "outbox.json.unreadable").read_text(encoding="utf-8") == "{half a file"

@@ -25,8 +25,10 @@ from haechi.bootstrap.detectors import build_detection
 from haechi.bootstrap.faces import build_faces, faces_withdrawn
 from haechi.bootstrap.federation import bank_service, build_federation
 from haechi.bootstrap.jobs import build_jobs, in_process_worker
+from haechi.bootstrap.reliability import build_idempotency
 from haechi.bootstrap.rooms import build_rooms
 from haechi.bootstrap.scan import build_scans
+from haechi.bootstrap.transparency import build_transparency
 from haechi.bootstrap.video import build_videos, chain_filed
 from haechi.config import Settings
 from haechi.domain.credentials import hash_token
@@ -159,6 +161,8 @@ class Container:
             federation=self.federation,
             videos=self.videos,
             scans=self.scans,
+            transparency=build_transparency(self.engine, self.uow),
+            idempotency=build_idempotency(s, self.uow),
             web=WebConfig(
                 open_access=s.open_access,
                 token_digests=frozenset(hash_token(t) for t in s.api_tokens),
@@ -239,6 +243,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextmanager
     def lifespan() -> Iterator[None]:
+        before = set(threading.enumerate())
         container.matcher.load(container.snapshots())
         container.events.start()
         stop = start_refresher(container.matcher, interval_s=container.settings.index_refresh_s)
@@ -253,11 +258,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             stop_webhooks.set()
             stop_exchange.set()
+            container.webhook_wake.set()
+            _join_background(before)
             container.close()
 
     app = build_app(container.web_services(), lifespan=lifespan)
     app.state.container = container
     return app
+
+
+def _join_background(before: set[threading.Thread], timeout_s: float = 10.0) -> None:
+    """Wait for the loops this lifespan started, so none touches the engine after it closes."""
+    loops = {"index-refresh", "webhook-delivery", "exchange-schedule"}
+    for thread in set(threading.enumerate()) - before:
+        if thread.name in loops:
+            thread.join(timeout_s)
 
 
 def local_hashing(settings: Settings) -> HashingService:

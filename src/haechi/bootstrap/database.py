@@ -15,6 +15,7 @@ def engine(settings: Settings) -> Engine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        sqlite_synchronous=settings.sqlite_synchronous,
     )
 
 

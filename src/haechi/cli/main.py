@@ -193,20 +193,23 @@ def _register_subcommands() -> None:
     from haechi.cli import faces
 
     app.add_typer(faces.faces_app, name="faces")
-    from haechi.cli import detections, scan
+    from haechi.cli import detections, jobs, scan
 
     app.add_typer(scan.scan_app, name="scan")
     app.add_typer(detections.app, name="detections")
-    from haechi.cli import jobs
-
     app.command("worker")(jobs.worker)
     app.add_typer(jobs.jobs_app, name="jobs")
     from haechi.cli import exchange
 
     app.add_typer(exchange.app, name="exchange")
-    from haechi.cli import connector
+    from haechi.cli import connector, transparency
 
     app.add_typer(connector.connector_app, name="connector")
+    from haechi.cli import backup
+
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
+    app.add_typer(transparency.transparency_app, name="transparency")
 
 
 _register_subcommands()

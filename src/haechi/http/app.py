@@ -24,11 +24,13 @@ from haechi.http.api import matching as api_matching
 from haechi.http.api import notices as api_notices
 from haechi.http.api import reports as api_reports
 from haechi.http.api import scans as api_scans
+from haechi.http.api import transparency as api_transparency
 from haechi.http.api import videos as api_videos
 from haechi.http.api import webhooks as api_webhooks
 from haechi.http.context import AppServices
 from haechi.http.hma import curation, hashing, matching, status
 from haechi.http.hma.fastpath import HotLookups
+from haechi.http.idempotency import IdempotencyKeys
 from haechi.http.ui import board as ui_board
 from haechi.http.ui import hotline as ui_hotline
 from haechi.http.ui import jobs as ui_jobs
@@ -143,10 +145,10 @@ def build_app(
     app.include_router(ui_victim.router)
     for tenant_api in (rooms_routes, face_routes, ui_rules, exchange_routes, api_videos):
         app.include_router(tenant_api.router)
-    app.include_router(api_jobs.router)
-    app.include_router(api_scans.router)
-    app.include_router(ui_jobs.router)
+    for background in (api_jobs, ui_jobs, api_scans, api_transparency):
+        app.include_router(background.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(IdempotencyKeys, service=services.idempotency)
     app.add_middleware(SecureHeaders)
     # multipart overhead on top of the largest accepted file
     app.add_middleware(BodyLimit, max_bytes=services.web.max_upload_bytes + 64 * 1024)

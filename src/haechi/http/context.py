@@ -15,6 +15,7 @@ from haechi.services.face_bundle import FaceServices
 from haechi.services.federation_bundle import FederationServices
 from haechi.services.hashing import HashingService
 from haechi.services.hotline_bundle import HotlineServices
+from haechi.services.idempotency import IdempotencyService
 from haechi.services.intake import IntakeService
 from haechi.services.jobs import JobService
 from haechi.services.le_bundle import LeServices
@@ -26,6 +27,7 @@ from haechi.services.reporter import ReporterService
 from haechi.services.review import ReviewService
 from haechi.services.room_bundle import RoomServices
 from haechi.services.scan import ScanService
+from haechi.services.transparency import TransparencyService
 from haechi.services.videos import VideoService
 from haechi.services.webhooks import WebhookService
 
@@ -66,3 +68,7 @@ class AppServices:
     federation: FederationServices
     videos: VideoService
     scans: ScanService
+    #: Idempotency-Key handling on POSTs (issue 10); None turns it off
+    idempotency: IdempotencyService | None = None
+    #: transparency reports (issue 9)
+    transparency: TransparencyService | None = None

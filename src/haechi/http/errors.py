@@ -64,6 +64,11 @@ def install(app: FastAPI) -> None:
             body(request, str(exc.detail), "HTTPError"), exc.status_code, headers=exc.headers
         )
 
+    async def on_overflow(request: Request, exc: Exception) -> JSONResponse:
+        # a number past what the database stores (SQLite: 64-bit) in an id, offset or limit
+        return JSONResponse(body(request, "a number is out of range", "InvalidInput"), 400)
+
     app.add_exception_handler(e.HaechiError, on_haechi)
+    app.add_exception_handler(OverflowError, on_overflow)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

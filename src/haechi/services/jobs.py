@@ -9,6 +9,8 @@ thread of an embedded deployment, or `haechi worker` processes on any number of 
 A handler that raises is retried with exponential backoff and jitter until `max_attempts`, then
 dead-lettered (DEAD) for an operator to inspect and retry; `PermanentJobFailure` dead-letters at
 once. See `services.ports_jobs` for the life of a job and `services.job_runner` for the lease.
+Jobs run at least once (a worker that dies after the work but before recording it leaves the job
+to be taken again when its lease expires), so handlers must be idempotent.
 """
 
 from __future__ import annotations

@@ -87,32 +87,35 @@ class VideoService:
         self.check(data)
         digests = self._hashing.hash_bytes(data, content_type="video")
         key, _new = self._files.put(data)
+        new = NewContent(
+            signals=digests.values(),
+            note=note,
+            metadata=metadata,
+            source=source,
+            original_media_uri=url,
+        )
         try:
-            with self._uow() as uow:
-                content = self._banks.add_content_in(
-                    uow,
-                    bank_name,
-                    NewContent(
-                        signals=digests.values(),
-                        note=note,
-                        metadata=metadata,
-                        source=source,
-                        original_media_uri=url,
-                    ),
-                )
-                job_id = uow.jobs.enqueue(
-                    HASH_JOB,
-                    {"content_id": content.id, "file": key},
-                    org_id=org_id,
-                    dedupe_key=f"content:{content.id}",
-                    max_attempts=3,
-                )
+            content, job_id = self._bank_and_enqueue(bank_name, new, key, org_id)
         except BaseException:
             self._files.delete(key)
             raise
         self._banks.changed()
         self._on_enqueue()
         return BankedVideo(content=content, job_id=job_id)
+
+    def _bank_and_enqueue(
+        self, bank_name: str, new: NewContent, key: str, org_id: int | None
+    ) -> tuple[BankContent, int]:
+        with self._uow() as uow:
+            content = self._banks.add_content_in(uow, bank_name, new)
+            job_id = uow.jobs.enqueue(
+                HASH_JOB,
+                {"content_id": content.id, "file": key},
+                org_id=org_id,
+                dedupe_key=f"content:{content.id}",
+                max_attempts=3,
+            )
+        return content, job_id
 
     def check(self, data: bytes) -> None:
         """Refuse, before any decoding, what is empty, too big or not a video."""

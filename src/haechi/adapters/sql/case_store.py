@@ -121,12 +121,14 @@ class SqlCaseStore:
         if not include_closed:
             stmt = stmt.where(CaseRow.status.in_(_ACTIVE))
         cases: list[Case] = []
-        for row in self._s.scalars(stmt.execution_options(yield_per=500)):
-            case = _case(row)
-            if case.visible_to(org_id):
-                cases.append(case)
-                if len(cases) >= limit:
-                    break
+        # streamed (a server-side cursor on PostgreSQL): closed even when the loop stops early
+        with self._s.scalars(stmt.execution_options(yield_per=500)) as rows:
+            for row in rows:
+                case = _case(row)
+                if case.visible_to(org_id):
+                    cases.append(case)
+                    if len(cases) >= limit:
+                        break
         cases.sort(key=lambda c: triage_key(c.priority, c.created_at, c.id))
         return self._summaries(cases)
 

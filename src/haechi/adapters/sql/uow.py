@@ -10,6 +10,7 @@ from haechi.adapters.sql.bank_store import SqlBankStore
 from haechi.adapters.sql.case_store import SqlCaseStore
 from haechi.adapters.sql.feature_stores import FeatureStores
 from haechi.adapters.sql.hotline_store import SqlHotlineStore
+from haechi.adapters.sql.idempotency_store import mark_attempt_committed
 from haechi.adapters.sql.le_request_store import SqlLeRequestStore
 from haechi.adapters.sql.notice_store import SqlNoticeStore
 from haechi.adapters.sql.tenancy_store import SqlTenancyStore
@@ -72,7 +73,10 @@ class SqlUnitOfWork(FeatureStores):
         try:
             if exc_type is None:
                 try:
+                    attempt = mark_attempt_committed(session)
                     session.commit()
+                    if attempt is not None:
+                        attempt.committed = True
                 except IntegrityError:
                     session.rollback()
                     raise Conflict("the change conflicts with existing data") from None

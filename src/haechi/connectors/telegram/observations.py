@@ -64,6 +64,18 @@ def post_body(message: Message, hashes: dict[str, str], content_ids: list[int]) 
     }
 
 
+def _load(path: Path) -> list[dict[str, Any]]:
+    """The saved outbox; an unreadable file is set aside (never silently overwritten)."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        aside = path.with_suffix(path.suffix + ".unreadable")
+        log.error("outbox %s unreadable (%s): moved to %s", path, e, aside)
+        os.replace(path, aside)
+        return []
+    return [x for x in loaded if isinstance(x, dict)] if isinstance(loaded, list) else []
+
+
 def _handle(username: str | None) -> str | None:
     return f"@{username}" if username else None
 
@@ -77,8 +89,7 @@ class Outbox:
         self._items: deque[dict[str, Any]] = deque()
         self._limit = limit
         if path is not None and path.exists():
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            self._items.extend(x for x in loaded if isinstance(x, dict))
+            self._items.extend(_load(path))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -103,4 +114,5 @@ class Outbox:
             return
         tmp = self._path.with_suffix(self._path.suffix + ".tmp")
         tmp.write_text(json.dumps(list(self._items)), encoding="utf-8")
+        tmp.chmod(0o600)  # posters' Telegram ids: readable by the connector's user only
         os.replace(tmp, self._path)

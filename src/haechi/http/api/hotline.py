@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -37,7 +38,7 @@ async def post(
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         given, files = await _multipart(request, services.web.max_upload_bytes)
     else:
-        given, files = MessageCreate.model_validate(await request.json()), []
+        given, files = _json_message(await request.body()), []
     return await run_in_threadpool(_post, services, principal, number, given, files)
 
 
@@ -53,6 +54,14 @@ def _post(
     message = services.hotline.threads.post(principal, number, draft, files)
     names = {o.id: o.name for o in services.auth.orgs()}
     return MessagePublic.of(message, names)
+
+
+def _json_message(raw: bytes) -> MessageCreate:
+    try:
+        return MessageCreate.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InvalidInput(f"a JSON message is needed ({problems})") from None
 
 
 async def _multipart(request: Request, max_bytes: int) -> tuple[MessageCreate, list[Upload]]:

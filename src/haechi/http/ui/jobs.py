@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from haechi.domain.errors import InvalidInput, NotFound
 from haechi.domain.tenancy import Permission
+from haechi.http.context import AppServices
 from haechi.http.deps import ServicesDep
 from haechi.http.ui.shell import CsrfDep, NavEntry, UiPrincipalDep, nav_entry, render
 from haechi.services.job_access import is_operator
@@ -71,6 +72,7 @@ def job_list(
         operator=is_operator(principal),
         retryable=RETRYABLE,
         handled=services.jobs.kinds(),
+        org_names=_org_names(services),
     )
 
 
@@ -91,7 +93,12 @@ def job_detail(
         can_manage=principal.can(Permission.JOBS_MANAGE),
         retryable=RETRYABLE,
         poll_s=POLL_S,
+        org_names=_org_names(services),
     )
+
+
+def _org_names(services: AppServices) -> dict[int, str]:
+    return {org.id: org.name for org in services.auth.orgs()}
 
 
 def _back(request: Request) -> Response:

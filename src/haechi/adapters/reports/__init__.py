@@ -1,0 +1,1 @@
+"""Transparency report rendering: matplotlib charts, an HTML page and a PDF."""

@@ -1,0 +1,1 @@
+"""Issue #10: fuzzing, authorisation review and the other security checks."""
