@@ -63,15 +63,8 @@ class Server:
 
     def __enter__(self) -> Server:
         self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=ROOT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/status", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not start")
+        wait_for_status(self.url, timeout_s=120)
+        return self
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:
@@ -81,3 +74,16 @@ class Server:
 
 def ratio(ours: float, peer: float) -> str:
     return f"{ours / peer:.2f}x" if peer else "n/a"
+
+
+def wait_for_status(url: str, *, timeout_s: float) -> None:
+    """Poll `url`/status until it answers 200 (a server just started), or raise."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/status", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("server did not start")

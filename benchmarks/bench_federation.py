@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from benchmarks._common import free_port, write_result
+from benchmarks._common import free_port, wait_for_status, write_result
 from haechi import bootstrap
 from haechi.config import Settings
 from haechi.domain.tenancy import Principal, Role
@@ -48,15 +48,8 @@ class _Live:
 
     def __enter__(self) -> _Live:
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/status", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("server did not start")
+        wait_for_status(self.url, timeout_s=30)
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

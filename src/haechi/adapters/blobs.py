@@ -19,6 +19,20 @@ from haechi.domain.errors import NotFound
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` (mode 0600) via a temporary name: no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self._root = Path(root)
@@ -33,16 +47,7 @@ class LocalBlobStore:
         path = self._path(key)
         if path.exists():
             return key, False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(path, data)
         return key, True
 
     def get(self, key: str) -> bytes:

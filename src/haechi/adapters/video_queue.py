@@ -8,12 +8,11 @@ characters before they touch a path.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 
+from haechi.adapters.blobs import write_private
 from haechi.domain.errors import NotFound
 
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -30,16 +29,7 @@ class LocalVideoQueue:
 
     def put(self, data: bytes) -> tuple[str, bool]:
         key = secrets.token_hex(32)
-        self._root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._root, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self._path(key))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(self._path(key), data)
         return key, True
 
     def get(self, key: str) -> bytes:

@@ -239,6 +239,7 @@ def build(settings: Settings | None = None, *, migrate_db: bool = True) -> Conta
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """ASGI factory (`uvicorn --factory haechi.bootstrap:create_app`)."""
+    parts.limit_blas_threads()
     container = build(settings)
 
     @contextmanager
