@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench format clean
+.PHONY: run test lint audit bench format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## audit: pip-audit over the installed packages (see scripts/audit_deps.py, .ci/pip-audit-ignore)
+audit: $(VENV)/.dev-installed
+	$(BIN)/python scripts/audit_deps.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format src tests benchmarks

@@ -107,15 +107,14 @@ def _wrk(script: Path, url: str, seconds: int, connections: int) -> subprocess.P
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
 
-def _round(
-    server: Server, scripts: tuple[Path, Path], args: argparse.Namespace
-) -> dict[str, object]:
-    lookup = _wrk(scripts[0], server.url, args.duration, args.connections)
-    intake = _wrk(scripts[1], server.url, args.duration, max(2, args.connections // 4))
-    out = {
-        "lookup": parse_wrk(lookup.communicate()[0]),
-        "intake": parse_wrk(intake.communicate()[0]),
+def _round(server: Server, scripts: dict[str, Path], args: argparse.Namespace) -> dict[str, object]:
+    connections = {"lookup": args.connections, "intake": max(2, args.connections // 4)}
+    running = {
+        name: _wrk(script, server.url, args.duration, connections[name])
+        for name, script in scripts.items()
+        if name in args.streams
     }
+    out: dict[str, object] = {name: parse_wrk(p.communicate()[0]) for name, p in running.items()}
     assert server.proc is not None
     return out | {"rss_mb": rss_bytes(server.proc.pid) / 2**20}
 
@@ -154,7 +153,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             writer = Writer(server.url, args.update_interval)
             thread = threading.Thread(target=writer.run, daemon=True)
             thread.start()
-            rounds = [_round(server, (lookup, intake), args) for _ in range(args.rounds)]
+            scripts = {"lookup": lookup, "intake": intake}
+            rounds = [_round(server, scripts, args) for _ in range(args.rounds)]
             writer.stop.set()
             thread.join(timeout=30)
     return {
@@ -164,6 +164,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "bank_writes": writer.writes,
         "duration_s": args.duration,
         "bank_size": args.bank_size,
+        "streams": args.streams,
     }
 
 
@@ -172,6 +173,8 @@ def report(result: dict[str, object]) -> None:
     assert isinstance(rounds, list)
     for i, r in enumerate(rounds, 1):
         for name in ("lookup", "intake"):
+            if name not in r:
+                continue
             s = r[name]
             print(
                 f"round {i} {name}: {s['requests_per_s']:.0f} req/s, p50 {s['p50_ms']:.2f} ms, "
@@ -194,9 +197,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=60, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--bank-size", type=int, default=100_000)
+    parser.add_argument("--bank-size", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--update-interval", type=float, default=0.5)
+    parser.add_argument(
+        "--streams",
+        type=lambda v: v.split(","),
+        default=["lookup", "intake"],
+        help="comma-separated: lookup, intake (both by default)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")

@@ -41,7 +41,7 @@ def run_audit(service: str) -> tuple[int, dict[str, object] | None, str]:
     pip_audit = Path(sys.executable).with_name("pip-audit")
     cmd = [str(pip_audit), "--skip-editable", "--progress-spinner", "off", "-f", "json"]
     cmd += ["--vulnerability-service", service]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
     try:
         return done.returncode, json.loads(done.stdout), done.stderr
     except json.JSONDecodeError:

@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     detector_onnx_models: list[Path] = Field(default_factory=list)
     detection_batch_size: int = Field(8, ge=1, le=64)
     detector_threads: int | None = Field(None, ge=1, le=64)
+    #: photo detectors score a reported video through at most this many sampled frames (one a
+    #: second, spread evenly over a longer video), within the video_* limits above
+    detector_video_max_frames: int = Field(32, ge=1, le=600)
 
     # Consented victim face matching (issue 7; needs the `faces` extra). Templates are sealed with
     # AES-256-GCM: the key is base64 of 32 bytes; outside production a key file is made under var/

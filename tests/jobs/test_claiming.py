@@ -22,9 +22,18 @@ def _race(container: bootstrap.Container, claimers: int) -> tuple[Counter[int], 
     runs: Counter[int] = Counter()
     lock = threading.Lock()
 
+    entered: set[int] = set()
+    all_in = threading.Event()
+
     def handler(job: Job, progress: JobProgress) -> None:
         with lock:
             runs[job.id] += 1
+            entered.add(threading.get_ident())
+            if len(entered) >= claimers:
+                all_in.set()
+        # hold the first job until every claimer is inside one: proves they claim concurrently
+        # (on a loaded machine one thread could otherwise drain the queue before the rest start)
+        all_in.wait(10)
 
     with container.uow() as uow:
         for i in range(JOBS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tarfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from haechi import bootstrap
+from haechi.adapters.sql import table_dump
 from haechi.bootstrap import backup as backups
 from haechi.domain.errors import Conflict, InvalidInput
 from haechi.services.lookup import LookupOptions
@@ -34,7 +36,7 @@ def _astronaut_hits(c: bootstrap.Container) -> list[int]:
 
 def test_round_trip_restores_data_blobs_audit_and_matching(tmp_path: Path) -> None:
     c, made = _instance(tmp_path / "a")
-    before = backups.table_dump.row_counts(c.engine)
+    before = table_dump.row_counts(c.engine)
     c.close()
     archive = tmp_path / "backup.tar.gz"
     summary = backups.backup(c.settings, archive)
@@ -51,7 +53,7 @@ def test_round_trip_restores_data_blobs_audit_and_matching(tmp_path: Path) -> No
     assert restored.audit_entries > 0 and restored.indexed >= 1
     again = bootstrap.build(target)
     try:
-        assert backups.table_dump.row_counts(again.engine) == before
+        assert table_dump.row_counts(again.engine) == before
         again.matcher.load()
         assert _astronaut_hits(again) == [made["content_id"]]  # the index rebuilt from the DB
         assert again.audit.verify().ok
@@ -86,8 +88,6 @@ def test_verify_detects_tampering_and_keys_only_on_request(tmp_path: Path) -> No
             if member.name == "db/bank.jsonl":
                 body = body.replace(b'"name":"NATIONAL"', b'"name":"NATIONAL2"')
             member.size = len(body)
-            import io
-
             dst.addfile(member, io.BytesIO(body))
     with pytest.raises(InvalidInput, match="corrupt"):
         backups.verify(tampered)

@@ -156,7 +156,7 @@ def test_sync_is_idempotent_across_publisher_restarts(seeded: Container) -> None
     c = seeded
     add(c, 1)
     feed(c)
-    # a second process (or a restart) rewinds the change feed and translates again: no duplicates
+    # a second process (or a restart) resumes from the stored cursor: nothing is translated twice
     other = PublisherService(uow_factory=c.uow, signer=None)
     assert other.sync() == 0
     page = other.feed(who(c, "SUB", Role.PLATFORM_AGENT), since=None)

@@ -154,6 +154,6 @@ def test_a_reported_unrelated_video_gets_no_evidence(
         case = uow.cases.get_case(receipt.case_number)
         assert case is not None
         (reported,) = uow.cases.items(case.id)
-        jobs = container.jobs.list(kind="video.report_item")
+    jobs = container.jobs.list(kind="video.report_item")  # not inside the open transaction
     assert reported.evidence == ()
     assert [j.state for j in jobs] == [JobState.DONE]

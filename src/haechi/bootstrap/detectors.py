@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from haechi.adapters.detectors.video_frames import FfmpegFrameSampler
 from haechi.adapters.hashers.decode import DecodeLimits
+from haechi.bootstrap.parts import video_limits
 from haechi.config import Settings
 from haechi.services.detection import JOB_KIND, DetectionService
 from haechi.services.detection_bundle import DetectionBundle
@@ -102,6 +104,9 @@ def build_detection(
         detectors=registry,
         wake=jobs.wake,
         batch_size=settings.detection_batch_size,
+        frames=FfmpegFrameSampler(
+            video_limits(settings), max_frames=settings.detector_video_max_frames
+        ),
     )
     routing = RoutingService(uow_factory=uow, wake=jobs.wake)
     jobs.register(JOB_KIND, service.run_job)

@@ -46,7 +46,11 @@ def build_videos(
     )
     jobs.register(HASH_JOB, videos.run_hash_job)
     reported = ReportedVideos(
-        uow_factory=uow, videos=videos, lookup=lookup, blobs=LocalBlobStore(settings.blob_dir)
+        uow_factory=uow,
+        videos=videos,
+        lookup=lookup,
+        blobs=LocalBlobStore(settings.blob_dir),
+        on_banked=banks.changed,
     )
     jobs.register(REPORT_JOB, reported.run_job)
     return videos

@@ -77,3 +77,8 @@ def restore(
             }
         )
     )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backup")(backup)
+    app.command("restore")(restore)

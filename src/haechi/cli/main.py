@@ -202,13 +202,10 @@ def _register_subcommands() -> None:
     from haechi.cli import exchange
 
     app.add_typer(exchange.app, name="exchange")
-    from haechi.cli import connector, transparency
+    from haechi.cli import backup, connector, transparency
 
     app.add_typer(connector.connector_app, name="connector")
-    from haechi.cli import backup
-
-    app.command("backup")(backup.backup)
-    app.command("restore")(backup.restore)
+    backup.register(app)
     app.add_typer(transparency.transparency_app, name="transparency")
 
 

@@ -41,6 +41,7 @@ from haechi.http.ui import report_form as ui_report_form
 from haechi.http.ui import review as ui_review
 from haechi.http.ui import routing_rules as ui_rules
 from haechi.http.ui import shell
+from haechi.http.ui import transparency as ui_transparency
 from haechi.http.ui import victim as ui_victim
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -145,7 +146,7 @@ def build_app(
     app.include_router(ui_victim.router)
     for tenant_api in (rooms_routes, face_routes, ui_rules, exchange_routes, api_videos):
         app.include_router(tenant_api.router)
-    for background in (api_jobs, ui_jobs, api_scans, api_transparency):
+    for background in (api_jobs, ui_jobs, api_scans, api_transparency, ui_transparency):
         app.include_router(background.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(IdempotencyKeys, service=services.idempotency)

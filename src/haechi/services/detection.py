@@ -5,7 +5,9 @@ When a report is filed, its media items are queued (in the report's own transact
 store, runs every registered detector that accepts their content type — a whole batch in one model
 call where the detector can — and stores, per item and detector, the scores, the detector's name
 and version, the item's share of the run time and any error. Then the case owner's routing rules
-are applied to the stored signals (`services.routing.apply_rules`).
+are applied to the stored signals (`services.routing.apply_rules`). With a frame sampler, photo
+detectors that declare `VIDEO_FRAMES` score reported videos through a bounded number of sampled
+frames (services/detection_frames.py).
 
 A detector failing on one item is recorded on that item and does not stop the others. Scores route
 items to a person; this module never changes an item's status or decides anything.
@@ -23,10 +25,12 @@ from haechi.domain.detections import DetectionResult, RuleHit, SignalValue
 from haechi.domain.errors import NotFound
 from haechi.domain.tenancy import Permission, Principal
 from haechi.services.audit import record
+from haechi.services.detection_frames import FrameScoring
 from haechi.services.detection_scoring import Run, scorable, score_items
 from haechi.services.detector_registry import DetectorRegistry
 from haechi.services.ports import UnitOfWork, UnitOfWorkFactory
 from haechi.services.ports_cases import BlobStore
+from haechi.services.ports_detectors import FrameSampler
 from haechi.services.ports_jobs import Job, JobProgress, PermanentJobFailure
 from haechi.services.routing import apply_rules
 
@@ -66,6 +70,7 @@ class DetectionService:
         wake: Callable[[], None],
         batch_size: int = 8,
         clock: Callable[[], float] = time.time,
+        frames: FrameSampler | None = None,
     ) -> None:
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
@@ -75,6 +80,8 @@ class DetectionService:
         self._wake = wake
         self._batch = batch_size
         self._clock = clock
+        #: photo detectors on videos: None leaves videos to the detectors that take them whole
+        self._frames = None if frames is None else FrameScoring(detectors, frames)
 
     # -- queueing ---------------------------------------------------------------------------------
     def enqueue_in(self, uow: UnitOfWork, case: Case, items: Sequence[CaseItem]) -> list[int]:
@@ -139,7 +146,7 @@ class DetectionService:
             return
         todo = [i for i in items if i.id in wanted and scorable(i)]
         progress(0, len(todo))
-        runs = score_items(self._detectors, self._blobs, todo)
+        runs = score_items(self._detectors, self._blobs, todo, self._frames)
         now = self._clock()
         with self._uow() as uow:
             for item in todo:

@@ -2,7 +2,9 @@
 
 A detector that can batch gets the whole batch in one call; if that call fails, the items are
 scored one by one so the failure lands on the item that caused it. A detector's exception, a
-non-finite score or a missing file becomes that item's error; nothing here raises.
+non-finite score or a missing file becomes that item's error; nothing here raises. Videos go
+whole to detectors that take videos, and through sampled frames to those that declare
+`VIDEO_FRAMES` (the `video_frames` hook, services/detection_frames.py).
 """
 
 from __future__ import annotations
@@ -10,14 +12,21 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from haechi.domain.cases import CaseItem, ItemStatus
 from haechi.services.detector_registry import DetectorRegistry
 from haechi.services.ports_cases import BlobStore
-from haechi.services.ports_detectors import BatchDetector, Detector, MediaInput, Signals
+from haechi.services.ports_detectors import (
+    VIDEO_FRAMES,
+    BatchDetector,
+    Detector,
+    MediaInput,
+    Signals,
+)
 
-__all__ = ["Run", "content_type", "scorable", "score_items"]
+__all__ = ["Run", "VideoFrameHook", "content_type", "scorable", "score_items"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,10 @@ class Run:
     latency_ms: float
     batch_size: int
     error: str | None = None
+
+
+#: scores one video through its sampled frames: {detector name: run}
+VideoFrameHook = Callable[[MediaInput], dict[str, "Run"]]
 
 
 def scorable(item: CaseItem) -> bool:
@@ -52,8 +65,18 @@ def error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"[:500]
 
 
+def _applicable(detectors: DetectorRegistry, kind: str, frames: bool) -> list[Detector]:
+    found = list(detectors.for_kind(kind))
+    if kind == "video" and frames:
+        found += [d for d in detectors.for_kind(VIDEO_FRAMES) if d not in found]
+    return found
+
+
 def score_items(
-    detectors: DetectorRegistry, blobs: BlobStore, items: list[CaseItem]
+    detectors: DetectorRegistry,
+    blobs: BlobStore,
+    items: list[CaseItem],
+    video_frames: VideoFrameHook | None = None,
 ) -> dict[int, dict[str, Run]]:
     """Every applicable detector's outcome per item: {item id: {detector name: run}}."""
     runs: dict[int, dict[str, Run]] = {i.id: {} for i in items}
@@ -62,7 +85,7 @@ def score_items(
         try:
             data = blobs.get(item.media_key or "")
         except Exception as e:  # a missing file is recorded on its item
-            for d in detectors.for_kind(content_type(item)):
+            for d in _applicable(detectors, content_type(item), video_frames is not None):
                 runs[item.id][d.name] = Run((), 0.0, 1, f"media unavailable: {error_text(e)}")
             continue
         media[item.id] = MediaInput(
@@ -76,6 +99,10 @@ def score_items(
         accepted = [(i, m) for i, m in media.items() if m.content_type in detector.input_kinds]
         for item_id, run in run_detector(detector, accepted):
             runs[item_id][detector.name] = run
+    if video_frames is not None:
+        for item_id, m in media.items():
+            if m.content_type == "video":
+                runs[item_id].update(video_frames(m))
     return runs
 
 

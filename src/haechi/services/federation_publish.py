@@ -4,6 +4,9 @@ The feed is derived from the bank change feed, so every way content changes (API
 review decisions, imports, withdrawals) reaches subscribers without each path knowing about
 federation. `sync` translates new change-feed rows into the publication log: an item that became
 active is an `add`, one withdrawn, disabled or deleted (or whose bank was deleted) a `retract`.
+Its change-feed cursor, open gaps included (domain/change_feed.py), lives in the database and is
+loaded, advanced and saved in the transaction that writes the log, so a change committed late on
+PostgreSQL is published by whichever process or restart comes next, and none is translated twice.
 A subscriber reads only the banks granted to its organisation, filtered by the grant's regions;
 its checkpoint is the last log sequence it was shown, so it resumes exactly where it stopped.
 """
@@ -17,7 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from haechi.domain.banks import Bank, BankContent
+from haechi.domain.banks import BankContent
+from haechi.domain.change_feed import FeedCursor
 from haechi.domain.errors import Forbidden, InvalidInput, NotFound
 from haechi.domain.federation import (
     FeedOp,
@@ -29,6 +33,7 @@ from haechi.domain.federation import (
 )
 from haechi.domain.tenancy import OrgKind, Permission, Principal
 from haechi.services.audit import record
+from haechi.services.feed_reader import FeedPage as ChangePage
 from haechi.services.feed_reader import FeedReader
 from haechi.services.ports import UnitOfWork, UnitOfWorkFactory
 from haechi.services.ports_federation import FeedbackStat, FeedEntry, Grant, Published
@@ -36,7 +41,6 @@ from haechi.services.ports_hotline import Signer
 
 SYNC_PAGE = 2000
 FEED_SYNC_PAGES = 5  # a feed request translates at most this many pages itself
-REWIND = 1000  # re-read this many feed numbers below the stored position after a restart
 MAX_FEED_PAGE = 1000
 MAX_FEEDBACK_ITEMS = 1000
 SIGNATURE_HEADER = "X-Haechi-Feed-Signature"
@@ -77,9 +81,8 @@ class PublisherService:
         self._uow = uow_factory
         self._signer = signer
         self._now = now
-        self._reader = FeedReader(uow_factory, wait_s=gap_wait_s, page=SYNC_PAGE)
-        self._lock = threading.Lock()
-        self._started = False
+        self._gap_wait_s = gap_wait_s
+        self._lock = threading.Lock()  # this process's threads; the cursor's row lock: the rest
         self._behind = False  # the last sync stopped early: more changes wait for translation
 
     # -- grants ---------------------------------------------------------------------------------
@@ -129,44 +132,43 @@ class PublisherService:
     def sync(self, *, max_pages: int | None = None) -> int:
         """Translate new change-feed rows into the publication log; returns entries written.
 
-        The change feed is read with a `FeedReader`, so a change committed late (out of sequence
-        order, on PostgreSQL) is still published. Each item's current state is loaded under the
-        cursor's lock and compared with what was last published, so translating a change twice
-        (another process, a restart that rewinds) writes nothing new. Stopping after `max_pages`
-        is safe: later entries get later sequence numbers, so no checkpoint skips them.
+        Each page is one transaction: lock the stored cursor, read past it and its gaps (a change
+        committed late, out of sequence order, on PostgreSQL), translate, save the cursor. Each
+        item's current state is compared with what was last published, so translating a change
+        twice writes nothing new. Stopping after `max_pages` is safe: later entries get later
+        sequence numbers, so no checkpoint skips them.
         """
         with self._lock:
-            if not self._started:
-                with self._uow() as uow:
-                    position = uow.federation.publish_cursor()
-                self._reader.restart_at(position, rewind=REWIND)
-                self._started = True
-            written, pages = 0, 0
-            while max_pages is None or pages < max_pages:
+            written, pages, more = 0, 0, True
+            while more and (max_pages is None or pages < max_pages):
                 pages += 1
-                page = self._reader.read()
                 with self._uow() as uow:
-                    uow.federation.publish_cursor()  # the lock: one translator at a time
-                    written += self._translate(uow, page.banks, page.content_ids)
-                    uow.federation.set_publish_cursor(self._reader.safe_position())
-                self._reader.done(page)
-                if not page.more:
-                    break
-            self._behind = page.more
+                    count, more = self._sync_page(uow)
+                written += count
+            self._behind = more
             return written
 
-    def _translate(
-        self, uow: UnitOfWork, banks: dict[int, Bank | None], content_ids: list[int]
-    ) -> int:
+    def _sync_page(self, uow: UnitOfWork) -> tuple[int, bool]:
+        position, gaps = uow.federation.publish_cursor()  # the lock: one translator at a time
+        reader = FeedReader(self._uow, wait_s=self._gap_wait_s, page=SYNC_PAGE)
+        reader.cursor = FeedCursor(position=position, wait_s=self._gap_wait_s, gaps=dict(gaps))
+        page = reader.read_in(uow)
+        written = self._translate(uow, page)
+        reader.done(page)
+        if (reader.cursor.position, reader.cursor.gaps) != (position, gaps):
+            uow.federation.set_publish_cursor(reader.cursor.position, reader.cursor.gaps)
+        return written, page.more
+
+    def _translate(self, uow: UnitOfWork, page: ChangePage) -> int:
         at, written = self._now(), 0
-        for bank_id in banks:
-            if uow.banks.get_bank_by_id(bank_id) is None:
+        for bank_id, bank in page.banks.items():
+            if bank is None:
                 for item in uow.federation.published_active_in_bank(bank_id):
                     uow.federation.append_log(FeedOp.RETRACT, item, at=at)
                     written += 1
-        contents = {c.id: c for c in uow.banks.get_contents(content_ids)}
-        before = uow.federation.published(content_ids)
-        for cid in content_ids:
+        contents = {c.id: c for c in page.contents}
+        before = uow.federation.published(page.content_ids)
+        for cid in page.content_ids:
             for op, item in _transitions(before.get(cid), contents.get(cid), at):
                 uow.federation.append_log(op, item, at=at)
                 written += 1

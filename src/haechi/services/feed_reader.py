@@ -1,4 +1,5 @@
-"""Reads the bank change feed for one in-memory consumer (the Matcher), losing no late commit.
+"""Reads the bank change feed, losing no late commit: for the Matcher (an in-memory cursor) and
+the federation publisher (a cursor it loads from and saves to the database around `read_in`).
 
 Each `read` returns one page past the cursor together with rows that have since filled gaps (see
 domain/change_feed.py), and the current state of the banks and content they point at, loaded in
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from haechi.domain.banks import Bank, BankContent
 from haechi.domain.change_feed import FeedCursor
-from haechi.services.ports import UnitOfWorkFactory
+from haechi.services.ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,19 @@ class FeedReader:
         return min([self.cursor.position, *(g - 1 for g in self.cursor.gaps)])
 
     def read(self) -> FeedPage:
-        cursor = self.cursor
         with self._uow() as uow:
-            late = uow.banks.changes_at(cursor.pending()) if cursor.gaps else []
-            fresh = uow.banks.changes_since(cursor.position, self._page)
-            changes = late + fresh
-            bank_ids = {b for _, b, _ in changes if b is not None}
-            content_ids = sorted({c for _, _, c in changes if c is not None})
-            banks = {bid: uow.banks.get_bank_by_id(bid) for bid in bank_ids}
-            contents = uow.banks.get_contents(content_ids)
+            return self.read_in(uow)
+
+    def read_in(self, uow: UnitOfWork) -> FeedPage:
+        """`read` inside the caller's transaction (one that also holds the cursor's lock)."""
+        cursor = self.cursor
+        late = uow.banks.changes_at(cursor.pending()) if cursor.gaps else []
+        fresh = uow.banks.changes_since(cursor.position, self._page)
+        changes = late + fresh
+        bank_ids = {b for _, b, _ in changes if b is not None}
+        content_ids = sorted({c for _, _, c in changes if c is not None})
+        banks = {bid: uow.banks.get_bank_by_id(bid) for bid in bank_ids}
+        contents = uow.banks.get_contents(content_ids)
         return FeedPage(
             changes=len(changes),
             banks=banks,

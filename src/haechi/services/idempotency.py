@@ -89,17 +89,17 @@ class IdempotencyService:
             )
         now = self._clock()
         self._maybe_sweep(now)
-        with self._uow() as uow:
-            existing = uow.idempotency.get(request.scope, request.key)
-            if existing is not None and existing.expires_at < now:
-                uow.idempotency.release(existing.id)
-                existing = None
-            if existing is not None:
-                return self._repeat(uow.idempotency, existing, request, now)
-            try:
+        try:
+            with self._uow() as uow:
+                existing = uow.idempotency.get(request.scope, request.key)
+                if existing is not None and existing.expires_at < now:
+                    uow.idempotency.release(existing.id)
+                    existing = None
+                if existing is not None:
+                    return self._repeat(uow.idempotency, existing, request, now)
                 key_id = uow.idempotency.insert(self._new(request, now))
-            except Conflict:
-                return _in_flight()
+        except Conflict:  # a concurrent first attempt claimed the key (its transaction rolled back)
+            return _in_flight()
         return Attempt(key_id)
 
     def finish(

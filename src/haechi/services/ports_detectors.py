@@ -25,6 +25,27 @@ class MediaInput:
     case_id: int | None = None
 
 
+#: an input kind: the detector scores videos through frames sampled from them, each given to it
+#: as a photo (`FrameSampler`); its scores are summarised per video (max, mean, where the max is)
+VIDEO_FRAMES = "video_frames"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoStill:
+    """One frame sampled from a video: an image file (PNG) and where it was taken."""
+
+    timestamp_s: float
+    data: bytes
+
+
+class FrameSampler(Protocol):
+    """Decodes a bounded number of frames from a video, spread over its length."""
+
+    def sample(self, data: bytes) -> list[VideoStill]:
+        """The sampled frames in time order. Raises UnsupportedMedia / MediaTooLarge for what is
+        not a video or is over the deployment's video limits (checked before decoding)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DetectorScore:
     """One named signal, e.g. ("nudity", 0.03) or ("enrolled_face_match", 1.0)."""
@@ -48,7 +69,8 @@ class Detector(Protocol):
 
     @property
     def input_kinds(self) -> frozenset[str]:
-        """Content types it accepts ("photo", "video")."""
+        """Content types it accepts ("photo", "video"), and `VIDEO_FRAMES` for a photo
+        detector that also scores videos through their sampled frames."""
 
     def score(self, media: MediaInput) -> Signals: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -26,7 +26,8 @@ class VideoSignalIndex(Protocol):
 
 
 class VideoStore(Protocol):
-    """Whole vPDQ hashes of banked videos (too long for a signal column). Never commits."""
+    """Whole vPDQ hashes of banked and reported videos (too long for a signal column). Never
+    commits."""
 
     def attach_signal(
         self, content_id: int, signal_type: str, value: str, quality: int | None
@@ -37,6 +38,15 @@ class VideoStore(Protocol):
         """Per content id, the whole values of its long signals."""
 
     def delete_for(self, content_ids: Sequence[int]) -> None: ...
+
+    def keep_item_hash(self, item_id: int, signal_type: str, value: str) -> str:
+        """Add (or replace) a signal of a reported case item; a value too long for the item's
+        signal columns is kept whole, keyed by the fingerprint stored on the item. Returns what
+        the item now holds (the value or its fingerprint). NotFound for an unknown item."""
+
+    def item_values(self, signals: Mapping[str, str]) -> dict[str, str]:
+        """A case item's signals with fingerprints replaced by the whole values (unknown ones
+        left out), e.g. to bank a confirmed item."""
 
 
 class VideoFiles(Protocol):

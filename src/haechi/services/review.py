@@ -233,7 +233,8 @@ class ReviewService:
             uow,
             bank,
             NewContent(
-                signals=dict(item.signals),
+                # a reported video's vPDQ: the item holds its fingerprint, the bank the whole hash
+                signals=uow.videos.item_values(item.signals),
                 note=f"{case.number} item {item.id}",
                 metadata={"case": case.number, "item": item.id},
                 original_media_uri=item.url,

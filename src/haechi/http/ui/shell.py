@@ -8,6 +8,7 @@ menu shows each person only what their roles allow. Every state-changing form mu
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,11 @@ class NavEntry:
     href: str
     permission: Permission
     hint: str = ""
+    #: a further check where a permission alone does not say who may go there (role-based pages)
+    visible: Callable[[Principal], bool] | None = None
+
+    def shown_to(self, principal: Principal) -> bool:
+        return principal.can(self.permission) and (self.visible is None or self.visible(principal))
 
 
 NAV: list[NavEntry] = []
@@ -81,7 +87,7 @@ def render(
     org = None
     if principal is not None:
         org = next((o for o in services.auth.orgs() if o.id == principal.org_id), None)
-    items = [n for n in NAV if principal is not None and principal.can(n.permission)]
+    items = [n for n in NAV if principal is not None and n.shown_to(principal)]
     return TEMPLATES.TemplateResponse(
         request,
         template,

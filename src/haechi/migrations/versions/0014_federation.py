@@ -71,9 +71,10 @@ def _publisher_tables() -> None:
         "exchange_cursor",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("gaps", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_cursor")),
     )
-    op.bulk_insert(cursor, [{"id": 1, "seq": 0}])
+    op.bulk_insert(cursor, [{"id": 1, "seq": 0, "gaps": {}}])
     op.create_table(
         "exchange_feedback",
         _id(),
