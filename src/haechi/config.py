@@ -147,6 +147,7 @@ class Settings(BaseSettings):
     public_pictures_per_day: int = Field(100, ge=1)
     public_checks_per_hour: int = Field(20, ge=1)
     public_bulk_pictures_per_day: int = Field(20, ge=1)
+    login_failures_per_hour: int = Field(10, ge=1)
 
     # Idempotency keys (issue 10): responses to POSTs with an Idempotency-Key are kept this long;
     # a retry while the first attempt is still running within idempotency_lock_s gets 409

@@ -79,6 +79,7 @@ def public_guard(settings: Settings) -> PublicGuard:
         pictures_per_day=settings.public_pictures_per_day,
         checks_per_hour=settings.public_checks_per_hour,
         bulk_pictures_per_day=settings.public_bulk_pictures_per_day,
+        login_failures_per_hour=settings.login_failures_per_hour,
     )
     return PublicGuard(counter=InMemoryRateCounter(), limits=limits)
 

@@ -40,9 +40,12 @@ class PublicLimits:
     #: pictures per day past which a source's reports are marked "bulk source" (a value at or
     #: above `pictures_per_day` never marks: the hard limit refuses first)
     bulk_pictures_per_day: int = 20
+    #: failed sign-ins per hour from one source, and for one account from anywhere
+    login_failures_per_hour: int = 10
 
     def __post_init__(self) -> None:
         lowest = min(self.reports_per_hour, self.pictures_per_day, self.checks_per_hour)
+        lowest = min(lowest, self.login_failures_per_hour)
         if min(lowest, self.bulk_pictures_per_day) < 1:
             raise ValueError("public limits must be at least 1")
 
@@ -96,6 +99,27 @@ class PublicGuard:
             now=self._clock(),
         ):
             raise RateLimited("too many attempts from this connection; try again in an hour")
+
+    def admit_login(self, address: str | None, email: str) -> None:
+        """Refuse a sign-in attempt (RateLimited) once its source, or the account it names, has
+        had `login_failures_per_hour` failures in the last hour: bounds password guessing both
+        from one network and spread over many against one account."""
+        now, limit = self._clock(), self._limits.login_failures_per_hour
+        for key in self._login_keys(address, email):
+            if self._counter.used(key, window_s=HOUR, now=now) >= limit:
+                raise RateLimited("too many failed sign-ins; try again in an hour")
+
+    def failed_login(self, address: str | None, email: str) -> None:
+        """Count one failed sign-in against its source and the account it named."""
+        now = self._clock()
+        for key in self._login_keys(address, email):
+            self._counter.take(key, 1, limit=2**31, window_s=HOUR, now=now)
+
+    def _login_keys(self, address: str | None, email: str) -> tuple[str, str]:
+        account = hashlib.blake2b(
+            email.strip().lower().encode(), key=self._key, digest_size=12
+        ).hexdigest()
+        return f"login:{self.source(address)}", f"login-account:{account}"
 
     def source(self, address: str | None) -> str:
         """A keyed hash of the client's network: the address itself, or its /64 for IPv6."""

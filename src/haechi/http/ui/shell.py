@@ -19,8 +19,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from haechi.domain.errors import Forbidden, Unauthorized
+from haechi.domain.errors import Forbidden, RateLimited, Unauthorized
 from haechi.domain.tenancy import Permission, Principal
+from haechi.http.api.reports import client_address
 from haechi.http.deps import SESSION_COOKIE, ServicesDep, find_principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
@@ -114,11 +115,15 @@ def login(
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
+    address = client_address(request)
     try:
+        services.public_guard.admit_login(address, email)
         session = services.auth.login(email, password)
-    except Unauthorized as e:
+    except (Unauthorized, RateLimited) as e:
+        if isinstance(e, Unauthorized):
+            services.public_guard.failed_login(address, email)
         page = render(request, services, "login.html", None, error=e.message, email=email)
-        page.status_code = 401
+        page.status_code = 401 if isinstance(e, Unauthorized) else 429
         return page
     response = RedirectResponse("/ui/", status_code=303)
     response.set_cookie(
