@@ -11,14 +11,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.run-installed: pyproject.toml constraints.txt | $(BIN)/python
 	sh scripts/system-deps.sh
-	$(BIN)/pip install -q -e '.[demo,detectors,exchanges,faces,reports]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[demo,detectors,exchanges,faces,reports]'
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.dev-installed: pyproject.toml constraints.txt | $(BIN)/python
 	sh scripts/system-deps.sh
-	$(BIN)/pip install -q -e '.[dev,demo]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,demo]'
 	touch $@ $(VENV)/.run-installed
 
 ## run: install, migrate the embedded SQLite database under ./var, load the demo bank, serve on 127.0.0.1:8000
