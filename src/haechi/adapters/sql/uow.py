@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from haechi.adapters.sql.audit_store import SqlAuditStore
@@ -15,7 +15,7 @@ from haechi.adapters.sql.le_request_store import SqlLeRequestStore
 from haechi.adapters.sql.notice_store import SqlNoticeStore
 from haechi.adapters.sql.tenancy_store import SqlTenancyStore
 from haechi.adapters.sql.webhook_store import SqlWebhookStore
-from haechi.domain.errors import Conflict
+from haechi.domain.errors import Conflict, InvalidInput
 
 
 class SqlUnitOfWork(FeatureStores):
@@ -82,6 +82,10 @@ class SqlUnitOfWork(FeatureStores):
                     raise Conflict("the change conflicts with existing data") from None
             else:
                 session.rollback()
+                if isinstance(exc, DataError) and "out of range" in str(exc.orig):
+                    # PostgreSQL refuses an id, offset or limit past bigint (SQLite raises
+                    # OverflowError, which the HTTP layer maps the same way)
+                    raise InvalidInput("a number is out of range") from None
         finally:
             session.close()
             self._session = None
