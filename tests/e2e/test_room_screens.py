@@ -17,6 +17,7 @@ import pytest
 from haechi.domain.tenancy import Role
 from haechi.services.room_import import observation_of
 from tests.conftest import LiveServer
+from tests.e2e.page_watch import watch_page
 from tests.fixtures import rooms as scenario
 from tests.fixtures.cases import PASSWORD, bank_photo, principal, seed, upload_report
 
@@ -57,24 +58,7 @@ def test_rooms_and_case_graph_screens(
     number = _scenario(live_server)
     errors: list[str] = []
     page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        # a failed load shows up once more as a console error; responses are checked below
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
+    watch_page(page, errors)
     page.goto(f"{live_server.url}/ui/login")
     page.fill("#email", "analyst@kcsc.example")
     page.fill("#password", PASSWORD)

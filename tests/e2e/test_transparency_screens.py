@@ -16,10 +16,11 @@ import pytest
 
 from haechi.domain.tenancy import Role
 from tests.conftest import LiveServer
+from tests.e2e.page_watch import watch_page as _watch
 from tests.fixtures.transparency import seed_month
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -31,26 +32,6 @@ def shots(tmp_path: Path) -> Path:
     directory = Path(kept) if kept else tmp_path / "shots"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
-
-
-def _watch(page: Page, errors: list[str], allowed: tuple[int, ...] = ()) -> None:
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.status not in allowed and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
 
 
 def test_transparency_page_and_error_page(
